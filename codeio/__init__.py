@@ -1,0 +1,1 @@
+"""codeio: CodeI/O data, training and evaluation."""

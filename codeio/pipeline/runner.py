@@ -1,0 +1,247 @@
+"""Runs the selected stages in order, with content-addressed caching, resume and shards."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import datasets
+from omegaconf import DictConfig
+from tqdm.auto import tqdm
+
+from codeio.pipeline.stage import Stage
+from codeio.pipeline.store import StageStore, save_rows, write_json_atomic
+from codeio.pipeline.summary import format_summary
+
+log = logging.getLogger(__name__)
+datasets.disable_progress_bars()  # the stage's own bar says how far it is
+
+STAGE_ORDER = ("collect", "transform", "sample", "tasks", "respond", "verify", "revise", "assemble",
+               "train", "evaluate")
+
+
+class PipelineError(RuntimeError):
+    """A problem the user must fix (missing upstream output, bad stage name, ...)."""
+
+
+def stage_classes() -> dict[str, type[Stage]]:
+    from codeio.stages import STAGES  # late import: stage modules import components
+
+    return STAGES
+
+
+class Pipeline:
+    def __init__(self, cfg: DictConfig, run_dir: Path):
+        self.cfg = cfg
+        self.run_dir = Path(run_dir)
+        self.cache_root = Path(cfg.cache.dir).expanduser().resolve()
+        self.selected = self._selected_stages(list(cfg.stages))
+        classes = stage_classes()
+        self.stages: dict[str, Stage] = {name: classes[name](cfg) for name in STAGE_ORDER if name in classes}
+        self._keys: dict[str, str] = {}
+
+    @staticmethod
+    def _selected_stages(names: list[str]) -> list[str]:
+        unknown = [n for n in names if n not in STAGE_ORDER]
+        if unknown:
+            raise PipelineError(f"unknown stage(s) {unknown} in stages=...; choose from {list(STAGE_ORDER)}")
+        return [n for n in STAGE_ORDER if n in names]
+
+    # -- keys --------------------------------------------------------------------------------------
+    def key(self, name: str) -> str:
+        if name not in self._keys:
+            stage = self.stages[name]
+            material = {
+                "stage": name,
+                "version": stage.version,
+                "config": stage.key_config(),
+                "inputs": {up: self.key(up) for up in stage.inputs()},
+                "chunk_size": self.cfg.cache.chunk_size if stage.chunked else None,
+            }
+            text = json.dumps(material, sort_keys=True, default=str)
+            self._keys[name] = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return self._keys[name]
+
+    def store(self, name: str) -> StageStore:
+        return StageStore(self.cache_root, name, self.key(name))
+
+    # -- run ---------------------------------------------------------------------------------------
+    def validate(self) -> None:
+        for name in self.selected:
+            self.stages[name].validate()
+            self.key(name)
+
+    def run(self) -> dict[str, Any]:
+        """Run the selected stages; call ``validate()`` first to fail fast on configuration errors."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        summary: dict[str, Any] = {"run_dir": str(self.run_dir), "cache_dir": str(self.cache_root),
+                                   "stages": {}}
+        shard = self.cfg.shard
+        for name in self.selected:
+            report = self._run_stage(name)
+            summary["stages"][name] = report
+            self._write_summary(summary)
+            if report.get("status") == "shard_partial":
+                log.info("stage %s: shard %d/%d done; later stages wait for the merge run",
+                         name, shard.index, shard.count)
+                break
+        self._write_summary(summary)
+        print(format_summary(summary))
+        return summary
+
+    def _write_summary(self, summary: dict[str, Any]) -> None:
+        write_json_atomic(self.run_dir / "summary.json", summary)
+
+    def _run_stage(self, name: str) -> dict[str, Any]:
+        stage, store = self.stages[name], self.store(name)
+        sharded = self.cfg.shard.count > 1
+        if self.cfg.cache.refresh and not sharded and store.dir.exists():
+            log.info("stage %s: cache.refresh=true, discarding %s", name, store.dir)
+            store.clear()
+        if store.is_done():
+            report = dict(store.report(), cache="hit")
+            self._link_output(name, store)
+            return report
+        for up in stage.inputs():
+            if not self.store(up).is_done():
+                raise PipelineError(
+                    f"stage {name!r} needs the output of {up!r} (key {self.key(up)}), which is not in the "
+                    f"cache at {self.cache_root}. Run it first, e.g. add {up!r} to stages=[...], or "
+                    f"finish its shards and run the merge.")
+        started = time.perf_counter()
+        resumed = bool(store.committed_chunks())
+        stage.open(store.dir / "work")
+        try:
+            if stage.chunked:
+                report = self._run_chunked(stage, store)
+            else:
+                report = self._run_whole(stage, store)
+        finally:
+            stage.close()
+        report["seconds"] = round(time.perf_counter() - started, 3)
+        report["cache"] = "resumed" if resumed else "miss"
+        if report.get("status") == "done":
+            self._link_output(name, store)
+            write_json_atomic(store.done_path, {k: v for k, v in report.items() if k != "cache"})
+        return report
+
+    # -- chunked stages ----------------------------------------------------------------------------
+    def _upstream_chunks(self, stage: Stage) -> tuple[Iterator[list[dict]], int | None]:
+        size = self.cfg.cache.chunk_size
+        ups = stage.inputs()
+        if not ups:
+            items = stage.source_items()
+            assert items is not None, f"stage {stage.name} has neither inputs nor source items"
+            return _batched(items, size), None
+        ds = self.store(ups[0]).load()
+        total = len(ds)
+
+        def chunks() -> Iterator[list[dict]]:
+            for start in range(0, total, size):
+                batch = ds[start:start + size]
+                cols = list(batch)
+                n = len(batch[cols[0]]) if cols else 0
+                yield [{c: batch[c][i] for c in cols} for i in range(n)]
+
+        return chunks(), total
+
+    def _run_chunked(self, stage: Stage, store: StageStore) -> dict[str, Any]:
+        shard = self.cfg.shard
+        done = set(store.committed_chunks())
+        chunks, total_rows = self._upstream_chunks(stage)
+        n_chunks_known = None if total_rows is None else math.ceil(total_rows / self.cfg.cache.chunk_size)
+        bar = tqdm(total=total_rows, desc=stage.name, unit="row", disable=not self.cfg.progress)
+        n_chunks = 0
+        for index, rows in enumerate(chunks):
+            n_chunks = index + 1
+            if index % shard.count != shard.index or index in done:
+                bar.update(len(rows))
+                continue
+            t0 = time.perf_counter()
+            out = stage.process(rows)
+            store.commit_chunk(index, out.rows, out.rejected, len(rows), time.perf_counter() - t0)
+            bar.update(len(rows))
+        bar.close()
+        n_chunks = n_chunks if n_chunks_known is None else n_chunks_known
+        committed = set(store.committed_chunks())
+        missing = [i for i in range(n_chunks) if i not in committed]
+        if missing:
+            return {"status": "shard_partial", "key": store.key, "chunks": n_chunks,
+                    "chunks_missing": len(missing), "shard": {"index": shard.index, "count": shard.count}}
+        return self._finalize_chunked(stage, store, n_chunks)
+
+    def _finalize_chunked(self, stage: Stage, store: StageStore, n_chunks: int) -> dict[str, Any]:
+        rejected: Counter = Counter()
+        rows_in = 0
+
+        def committed_rows() -> Iterator[dict]:
+            nonlocal rows_in
+            for index in range(n_chunks):
+                chunk = store.read_chunk(index)
+                rows_in += chunk["rows_in"]
+                rejected.update(chunk["rejected"])
+                yield from chunk["rows"]
+
+        staging = store.staging_dir()
+        rows_out = save_rows(stage.finalize(committed_rows(), rejected), staging, stage.features())
+        ds = _load(staging)
+        stats = stage.stats(ds)
+        report = {"status": "done", "key": store.key, "rows_in": rows_in, "rows_out": rows_out,
+                  "rejected": dict(sorted(rejected.items())), "stats": stats, "chunks": n_chunks}
+        store.publish(staging, report)
+        return report
+
+    # -- whole stages ------------------------------------------------------------------------------
+    def _run_whole(self, stage: Stage, store: StageStore) -> dict[str, Any]:
+        inputs = {up: self.store(up).load() for up in stage.inputs()}
+        staging = store.staging_dir()
+        try:
+            out = stage.run_whole(inputs, staging)
+            rows_out = save_rows(out.rows, staging, stage.features())
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        rows_in = out.rows_in if out.rows_in is not None else (
+            len(next(iter(inputs.values()))) if inputs else 0)
+        report = {"status": "done", "key": store.key, "rows_in": rows_in, "rows_out": rows_out,
+                  "rejected": dict(sorted(out.rejected.items())), "stats": out.stats}
+        store.publish(staging, report)
+        return report
+
+    # -- run directory -----------------------------------------------------------------------------
+    def _link_output(self, name: str, store: StageStore) -> None:
+        """Expose the cached output as ``<run_dir>/stages/<name>/`` (hard links: instant, no copy)."""
+        target = self.run_dir / "stages" / name
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+
+        def link(src: str, dst: str) -> None:
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copy2(src, dst)
+
+        shutil.copytree(store.data_dir, target, copy_function=link)
+
+
+def _batched(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _load(path: Path):
+    import datasets
+
+    return datasets.load_from_disk(str(path))

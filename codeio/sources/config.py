@@ -1,0 +1,98 @@
+"""Config schemas of the raw-code sources (group ``source``). Light module: no heavy imports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class JsonlSourceConfig:
+    """Raw-code rows from JSON Lines files (e.g. the paper's ``rawcode_1k.jsonl``)."""
+
+    _target_: str = "codeio.sources.files.JsonlSource"
+    path: str = "???"
+    """A file, a directory or a glob (``data/*.jsonl``)."""
+    name: str = "jsonl"
+    """Corpus name written into each row's ``source`` field (drives per-source sampler settings)."""
+    content_field: str = "content"
+    """Field holding the code text."""
+    path_field: str | None = "path"
+    """Field holding the original file path, kept as provenance (None: use ``file:line``)."""
+    pre_unified: bool = False
+    """Whether rows are already in the unified format (never for this source)."""
+
+    def __post_init__(self) -> None:
+        if not self.content_field:
+            raise ValueError("source.content_field must name the field that holds the code")
+
+
+@dataclass
+class DirectorySourceConfig:
+    """Every ``*.py`` file under a folder, with its relative path as provenance."""
+
+    _target_: str = "codeio.sources.files.DirectorySource"
+    path: str = "???"
+    name: str = "directory"
+    pattern: str = "**/*.py"
+    """Glob below ``path`` selecting the files."""
+    encoding: str = "utf-8"
+    """Files that do not decode with it are rejected (``bad_encoding``)."""
+    pre_unified: bool = False
+
+
+@dataclass
+class HFSourceConfig:
+    """A Hugging Face ``datasets`` dataset saved on local disk (``save_to_disk``)."""
+
+    _target_: str = "codeio.sources.files.HFDiskSource"
+    path: str = "???"
+    name: str = "hf"
+    split: str | None = None
+    """For a DatasetDict, which split to read (None: the only one, or ``train``)."""
+    content_field: str = "content"
+    path_field: str | None = "path"
+    pre_unified: bool = False
+
+
+@dataclass
+class BundledSourceConfig:
+    """The demo corpus shipped inside the package (``codeio/data/bundled``): works offline."""
+
+    _target_: str = "codeio.sources.bundled.BundledSource"
+    form: str = "unified"
+    """``unified``: functions with input generators, no LLM needed. ``raw``: the raw files, for the
+    LLM transform."""
+    name: str = "bundled"
+    limit: int | None = None
+    """Take only the first N items (tiny runs and tests)."""
+    pre_unified: bool = True
+
+    def __post_init__(self) -> None:
+        if self.form not in ("unified", "raw"):
+            raise ValueError(f"source.form must be 'unified' or 'raw', got {self.form!r}")
+        self.pre_unified = self.form == "unified"
+
+
+@dataclass
+class CollectConfig:
+    """Filters every source goes through in the ``collect`` stage."""
+
+    min_bytes: int = 1
+    """Smaller items are rejected as ``empty``."""
+    max_bytes: int = 200_000
+    """Larger items are rejected as ``oversized`` (paper corpora are files of a few KB)."""
+    near_dedup: bool = True
+    """Besides exact duplicates, drop files equal after removing comments, docstrings and blank
+    lines/trailing spaces (the copies that differ only in headers or formatting)."""
+    limit: int | None = None
+    """Keep only the first N accepted rows (quick looks at a big corpus)."""
+
+
+SCHEMAS = {
+    "source": {
+        "jsonl_schema": JsonlSourceConfig,
+        "directory_schema": DirectorySourceConfig,
+        "hf_schema": HFSourceConfig,
+        "bundled_schema": BundledSourceConfig,
+    }
+}
