@@ -49,7 +49,8 @@ def _hydra_main(cfg: DictConfig) -> None:
     try:
         run(cfg)
     except ConfigurationError as err:
-        log.error("configuration error: %s", err)
+        log.error("configuration error: %s", err)  # into the run's log file
+        print(f"codeio: configuration error: {err}", file=sys.stderr)
         sys.exit(2)
 
 

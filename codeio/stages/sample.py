@@ -1,0 +1,53 @@
+"""``sample``: functions -> deterministic, size-checked input/output pairs."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from hydra.utils import instantiate
+
+from codeio.pipeline.stage import ChunkOutput, Stage, semantic_config
+from codeio.records import IOPair
+from codeio.stages.common import build_executor, require
+
+
+class SampleStage(Stage):
+    name = "sample"
+    version = "1"
+    record = IOPair
+
+    def inputs(self) -> list[str]:
+        return ["transform"]
+
+    def key_config(self) -> dict[str, Any]:
+        return {"sampler": semantic_config(self.cfg.sampler), "executor": semantic_config(self.cfg.executor)}
+
+    def validate(self) -> None:
+        require(self.cfg, "sampler", self.name)
+        require(self.cfg, "executor", self.name)
+        instantiate(self.cfg.sampler)
+
+    def open(self, work_dir: Path) -> None:
+        self.executor = build_executor(self.cfg)
+        self.sampler = instantiate(self.cfg.sampler)
+
+    def close(self) -> None:
+        if getattr(self, "executor", None) is not None:
+            self.executor.close()
+
+    def process(self, rows: list[dict]) -> ChunkOutput:
+        pairs, rejected = self.sampler.process(rows, self.executor)
+        return ChunkOutput(pairs, rejected)
+
+    def stats(self, ds) -> dict[str, Any]:
+        if not len(ds):
+            return {"functions": 0}
+        per_function = Counter(ds["function_id"])
+        counts = list(per_function.values())
+        return {"functions": len(per_function), "pairs": len(ds),
+                "pairs_per_function_mean": round(statistics.fmean(counts), 3),
+                "pairs_per_function_hist": dict(sorted(Counter(counts).items())),
+                "origin": dict(Counter(ds["origin"]))}
