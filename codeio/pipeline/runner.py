@@ -88,6 +88,7 @@ class Pipeline:
                                    "stages": {}}
         shard = self.cfg.shard
         for name in self.selected:
+            self.stages[name].upstream_reports = self._upstream_reports(name, summary["stages"])
             report = self._run_stage(name)
             summary["stages"][name] = report
             self._write_summary(summary)
@@ -98,6 +99,21 @@ class Pipeline:
         self._write_summary(summary)
         print(format_summary(summary))
         return summary
+
+    def _upstream_reports(self, name: str, so_far: dict[str, Any]) -> dict[str, Any]:
+        """Reports of all stages before ``name``: from this run, else from their cache entries."""
+        reports = {}
+        for up in STAGE_ORDER[:STAGE_ORDER.index(name)]:
+            if up in so_far:
+                reports[up] = so_far[up]
+            elif up in self.stages:
+                try:
+                    store = self.store(up)
+                except Exception:  # a stage whose key cannot be computed here (not configured)
+                    continue
+                if store.is_done():
+                    reports[up] = store.report()
+        return reports
 
     def _write_summary(self, summary: dict[str, Any]) -> None:
         write_json_atomic(self.run_dir / "summary.json", summary)
@@ -204,6 +220,7 @@ class Pipeline:
     # -- whole stages ------------------------------------------------------------------------------
     def _run_whole(self, stage: Stage, store: StageStore) -> dict[str, Any]:
         inputs = {up: self.store(up).load() for up in stage.inputs()}
+        stage.input_dirs = {up: self.store(up).data_dir for up in stage.inputs()}
         staging = store.staging_dir()
         try:
             out = stage.run_whole(inputs, staging)

@@ -69,6 +69,10 @@ class Stage:
 
     def __init__(self, cfg: DictConfig):
         self.cfg = cfg
+        self.upstream_reports: dict[str, dict[str, Any]] = {}
+        """Reports of every stage that ran (or hit the cache) before this one, by stage name."""
+        self.input_dirs: dict[str, Path] = {}
+        """Whole stages: the cache directories of their inputs (datasets plus the files beside them)."""
 
     # -- identity --------------------------------------------------------------------------------
     def inputs(self) -> list[str]:
