@@ -31,6 +31,7 @@ SCHEMA_MODULES = (
     "codeio.tasks.config",
     "codeio.verify.config",
     "codeio.stages.config",
+    "codeio.assemble.config",
     "codeio.train.config",
     "codeio.eval.config",
 )

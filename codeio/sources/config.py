@@ -18,6 +18,9 @@ class JsonlSourceConfig:
     """Field holding the code text."""
     path_field: str | None = "path"
     """Field holding the original file path, kept as provenance (None: use ``file:line``)."""
+    source_field: str | None = None
+    """Field naming each row's corpus (e.g. ``codemix`` / ``pyedu_r``), so one mixed file gets the
+    per-source sampler settings; rows without it get ``name``."""
     pre_unified: bool = False
     """Whether rows are already in the unified format (never for this source)."""
 

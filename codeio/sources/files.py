@@ -22,9 +22,10 @@ def looks_binary(text: str) -> bool:
 
 class JsonlSource(Source):
     def __init__(self, path: str, name: str = "jsonl", content_field: str = "content",
-                 path_field: str | None = "path", pre_unified: bool = False):
+                 path_field: str | None = "path", source_field: str | None = None, pre_unified: bool = False):
         self.paths = expand_paths(path)
         self.name, self.content_field, self.path_field = name, content_field, path_field
+        self.source_field = source_field
 
     def iter_items(self) -> Iterator[dict | Rejected]:
         for file in self.paths:
@@ -58,7 +59,9 @@ class JsonlSource(Source):
                         continue
                     origin = obj.get(self.path_field) if self.path_field else None
                     meta = {k: v for k, v in obj.items() if k not in (self.content_field, self.path_field)}
-                    yield raw_row(content, self.name, str(origin) if origin is not None else where, meta)
+                    corpus = obj.get(self.source_field) if self.source_field else None
+                    yield raw_row(content, str(corpus) if corpus else self.name,
+                                  str(origin) if origin is not None else where, meta)
 
 
 class DirectorySource(Source):

@@ -1,0 +1,92 @@
+"""``train``: two-stage supervised fine-tuning on the assembled samples (or on a given JSONL)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from codeio.pipeline.stage import Stage, WholeOutput, semantic_config
+from codeio.stages.common import require
+
+
+def file_fingerprint(path: str) -> list[Any]:
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise ValueError(f"trainer.train_data={path!r} is not a file")
+    digest = hashlib.sha256()
+    with p.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return [str(p.resolve()), digest.hexdigest()]
+
+
+def link_tree(src: Path, dst: Path) -> None:
+    """Hard-link a directory tree (copy where links are impossible): instant for large weights."""
+    def link(a: str, b: str) -> None:
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=link, dirs_exist_ok=True)
+
+
+class TrainStage(Stage):
+    name = "train"
+    version = "1"
+    chunked = False
+
+    def inputs(self) -> list[str]:
+        return [] if self.cfg.trainer.get("train_data") else ["assemble"]
+
+    def key_config(self) -> dict[str, Any]:
+        key = {"model": semantic_config(self.cfg.model), "trainer": semantic_config(self.cfg.trainer)}
+        for field in ("train_data", "stage2_data"):
+            if self.cfg.trainer.get(field):
+                key[field] = file_fingerprint(self.cfg.trainer[field])
+        return key
+
+    def validate(self) -> None:
+        require(self.cfg, "model", self.name)
+        require(self.cfg, "trainer", self.name)
+        self.key_config()  # checks that a given train_data file exists
+
+    def open(self, work_dir: Path) -> None:
+        # Checkpoints live in the stage's stable work dir, so a killed run resumes at the same step.
+        self.work_dir = work_dir
+
+    def run_whole(self, inputs: dict, out_dir: Path) -> WholeOutput:
+        from codeio.train import run_training
+
+        assembled = self.input_dirs.get("assemble")
+        stage1 = assembled / "train.jsonl" if assembled else None
+        stage2 = assembled / "train_stage2.jsonl" if assembled else None
+        report = run_training(self.cfg.model, self.cfg.trainer, stage1,
+                              stage2 if stage2 is not None and stage2.is_file() else None, self.work_dir)
+        rows = []
+        for stage in report["stages"]:
+            index = stage["stage"]
+            export = stage.get("export_dir")
+            if export:
+                link_tree(Path(export), out_dir / f"model_stage{index}")
+            stage_dir = Path(stage["checkpoint_dir"]).parent
+            for logs in ("logs", "tensorboard"):  # CSV metrics and TensorBoard events
+                if (stage_dir / logs).is_dir():
+                    link_tree(stage_dir / logs, out_dir / f"{logs}_stage{index}")
+            rows.append({
+                "stage": index,
+                "steps": stage.get("steps"),
+                "loss_start": stage.get("loss_start"),
+                "loss_end": stage.get("loss_end"),
+                "tokens": stage.get("tokens"),
+                "truncated_samples": stage.get("truncated_samples"),
+                "seconds": stage.get("seconds"),
+                "model_dir": f"model_stage{index}" if export else None,
+            })
+        stats = {f"stage{r['stage']}": {k: r[k] for k in ("steps", "loss_start", "loss_end", "truncated_samples")}
+                 for r in rows}
+        stats["final_model"] = rows[-1]["model_dir"] if rows else None
+        return WholeOutput(rows=rows, stats=stats, rows_in=None)

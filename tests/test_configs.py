@@ -1,0 +1,48 @@
+"""Every experiment file (and the default) composes; the sweeps name real config keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from tests.helpers import REPO_ROOT, compose_config
+
+EXPERIMENTS = sorted(p.stem for p in (REPO_ROOT / "conf" / "experiment").glob("*.yaml"))
+
+
+def test_default_config_composes_and_validates():
+    cfg = compose_config(["cache.dir=/tmp/codeio-test-cache"])
+    assert cfg.name == "quickstart"
+    assert list(cfg.stages)[0] == "collect" and list(cfg.stages)[-1] == "evaluate"
+    OmegaConf.to_object(cfg)  # every schema's __post_init__ passes
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_experiment_composes(name):
+    cfg = compose_config([f"+experiment={name}", "cache.dir=/tmp/codeio-test-cache"])
+    assert cfg.name == name
+    for group in ("source", "teacher", "sampler", "prompt", "revision", "dataset", "model", "trainer", "eval"):
+        assert cfg[group] is not None, f"{name}: group {group} is empty"
+
+
+@pytest.mark.parametrize("name", [n for n in EXPERIMENTS if n.startswith("ablation_")])
+def test_ablation_sweeps_point_at_existing_keys_and_options(name):
+    raw = OmegaConf.load(REPO_ROOT / "conf" / "experiment" / f"{name}.yaml")
+    params = raw.hydra.sweeper.params
+    assert params, f"{name} sweeps nothing"
+    for key, values in params.items():
+        for value in str(values).split(","):
+            cfg = compose_config([f"+experiment={name}", f"{key}={value}", "cache.dir=/tmp/x"])
+            if (REPO_ROOT / "conf" / key).is_dir():  # a group choice: the option file exists
+                assert (REPO_ROOT / "conf" / key / f"{value}.yaml").is_file()
+            else:
+                assert str(OmegaConf.select(cfg, key)) == value
+
+
+def test_experiments_are_documented():
+    for name in EXPERIMENTS:
+        text = (REPO_ROOT / "conf" / "experiment" / f"{name}.yaml").read_text()
+        assert text.startswith("# @package _global_"), name
+        assert "python -m codeio" in text, f"{name}: say the command that runs it"
