@@ -22,6 +22,11 @@ class AssembleStage(Stage):
     def key_config(self) -> dict[str, Any]:
         return {"dataset": semantic_config(self.cfg.dataset), "turns": self.cfg.revision.turns}
 
+    def features(self):
+        from codeio.assemble.assembler import sample_features
+
+        return sample_features(self.cfg.revision.turns)
+
     def validate(self) -> None:
         require(self.cfg, "dataset", self.name)
         require(self.cfg, "revision", self.name)

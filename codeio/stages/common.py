@@ -28,9 +28,19 @@ def build_teacher(cfg: DictConfig, executor=None):
     return _build(cfg.teacher, cache_dir=cache_dir, executor=executor)
 
 
+# How a teacher is reached or run, never what it answers: a sweep point that only moves the endpoint or
+# changes the parallelism keeps its cached stage outputs. (Model, sampling and timeouts do count.)
+TEACHER_TRANSPORT_FIELDS = frozenset({
+    "base_url", "api_key_env", "allow_missing_key", "max_concurrency", "connect_timeout", "max_retries",
+    "backoff_initial", "backoff_max", "client", "tensor_parallel_size", "gpu_memory_utilization",
+    "batch_size", "enable_prefix_caching", "device", "cache_failures",
+})
+
+
 def teacher_key(cfg: DictConfig) -> dict[str, Any]:
     """Teacher settings that change responses (endpoints, keys, concurrency do not)."""
-    key = {"teacher": semantic_config(cfg.teacher)}
+    teacher = semantic_config(cfg.teacher)
+    key = {"teacher": {k: v for k, v in teacher.items() if k not in TEACHER_TRANSPORT_FIELDS}}
     if teacher_needs_executor(cfg):
         key["executor"] = semantic_config(cfg.executor)
     return key

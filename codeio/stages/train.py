@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from omegaconf import OmegaConf
+
 from codeio.pipeline.stage import Stage, WholeOutput, semantic_config
 from codeio.stages.common import require
 
@@ -61,14 +63,22 @@ class TrainStage(Stage):
     def run_whole(self, inputs: dict, out_dir: Path) -> WholeOutput:
         from codeio.train import run_training
 
+        trainer_cfg = self.cfg.trainer
+        stage1 = stage2 = None
         assembled = self.input_dirs.get("assemble")
-        stage1 = assembled / "train.jsonl" if assembled else None
-        stage2 = assembled / "train_stage2.jsonl" if assembled else None
-        report = run_training(self.cfg.model, self.cfg.trainer, stage1,
-                              stage2 if stage2 is not None and stage2.is_file() else None, self.work_dir)
+        if assembled is not None:  # assemble decides what each stage sees (PAPER.md Table 4)
+            stage1 = assembled / "train_stage1.jsonl" if (assembled / "train_stage1.jsonl").is_file() else None
+            stage2 = assembled / "train_stage2.jsonl" if (assembled / "train_stage2.jsonl").is_file() else None
+        first_index = 1
+        if stage1 is None and not trainer_cfg.get("train_data"):
+            # No stage 1 ('-' in Table 4): the stage-2 data and settings run alone from the base model.
+            stage1, stage2, first_index = stage2, None, 2
+            trainer_cfg = OmegaConf.to_container(trainer_cfg, resolve=True)
+            trainer_cfg.update({k: v for k, v in trainer_cfg["stage2"].items() if k in trainer_cfg})
+        report = run_training(self.cfg.model, trainer_cfg, stage1, stage2, self.work_dir)
         rows = []
         for stage in report["stages"]:
-            index = stage["stage"]
+            index = stage["stage"] + first_index - 1
             export = stage.get("export_dir")
             if export:
                 link_tree(Path(export), out_dir / f"model_stage{index}")

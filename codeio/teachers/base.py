@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "..."}
@@ -72,10 +72,42 @@ class Teacher(ABC):
     """A backend that answers chat conversations. Subclasses set ``model_name``."""
 
     model_name: str = "unknown"
+    stats: TeacherStats
+    """Set by backends in ``__init__``: requests sent, retries, failures by reason (``error`` prefix)."""
 
     @abstractmethod
     def generate(self, requests: Sequence[ChatRequest], params: SamplingParams) -> list[list[Generation]]:
         """Return, for each request in order, ``params.n`` generations (one per sample index)."""
+
+    def generate_samples(
+        self,
+        items: Sequence[tuple[ChatRequest, int]],
+        params: SamplingParams,
+        on_result: Callable[[int, Generation], None] | None = None,
+    ) -> list[Generation]:
+        """One generation per ``(request, sample_index)`` item, in order; ``params.n`` is ignored.
+
+        ``on_result(item_index, generation)`` is called as each result is known (the response cache
+        commits there, so a crash loses only what is in flight). Backends override this to send exactly
+        these samples; this default asks ``generate`` for enough samples per request and picks them.
+        """
+        groups: dict[int, list[int]] = {}
+        order: list[ChatRequest] = []
+        for i, (request, _) in enumerate(items):
+            key = id(request)
+            if key not in groups:
+                groups[key] = []
+                order.append(request)
+            groups[key].append(i)
+        out: list[Generation | None] = [None] * len(items)
+        if order:
+            n = 1 + max(index for _, index in items)
+            for request, samples in zip(order, self.generate(order, replace(params, n=n)), strict=True):
+                for i in groups[id(request)]:
+                    out[i] = samples[items[i][1]]
+                    if on_result is not None:
+                        on_result(i, out[i])
+        return out  # type: ignore[return-value]
 
     def close(self) -> None:  # noqa: B027 - optional
         """Release connections, engines, workers."""

@@ -1,0 +1,153 @@
+"""Config of the ``assemble`` stage (group ``dataset``): which samples to keep, in which shape, and checks.
+
+Light module: no heavy imports. ``hydra.utils.instantiate(cfg.dataset)`` builds an
+``codeio.assemble.assembler.Assembler`` with the remaining fields as keyword arguments.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+KEEP_POLICIES = ("all", "drop_wrong", "replace_wrong")
+TASK_TYPES = ("both", "input", "output")
+CHAT_FORMATS = ("single", "multiturn")
+STAGE2_MIXES = ("none", "instruction_only", "concat", "ratio", "subset")
+STAGE1_MIXES = ("codeio", "concat", "none")
+DECONTAM_SCOPES = ("prompt", "all")
+
+
+def default_benchmarks() -> dict[str, str]:
+    # Relative to the working directory (the repository root for ``python -m codeio``); a missing file is
+    # reported in the statistics, never fatal.
+    return {"cruxeval": "${oc.env:CODEIO_SHARED_DATA,../shared/data}/cruxeval/cruxeval.jsonl"}
+
+
+@dataclass
+class LinkingPhrases:
+    """Short sentences that stitch the turns into one response (PAPER.md step 8, our own wording)."""
+
+    check: str = "Let me check whether this answer holds up."
+    """Written before each turn's feedback."""
+    wrong: str = "Hmm, that is not right. Let me go through it again more carefully."
+    """Written after the feedback of a wrong turn that is followed by another attempt."""
+    correct: str = "Good, the answer is confirmed."
+    """Written after the feedback of a correct turn."""
+    gave_up: str = ""
+    """Written after the feedback of a last turn that is still wrong ('' = nothing)."""
+    correct_feedback: str = "The answer is correct."
+    """Feedback used for a correct turn whose verifier left no message (and for replaced answers)."""
+    wrong_feedback: str = "The answer is not correct."
+    """Feedback used for a wrong turn whose verifier left no message."""
+
+
+@dataclass
+class DatasetConfig:
+    """How verified, revised tasks become training samples (PAPER.md steps 7-8, Tables 2 and 4)."""
+
+    _target_: str = "codeio.assemble.assembler.Assembler"
+
+    # -- what to keep -------------------------------------------------------------------------------
+    keep: str = "all"
+    """``all``: every task with every turn, right or wrong (the paper's choice, Table 2 'full');
+    ``drop_wrong``: rejection sampling, only tasks answered correctly at some turn, cut after that turn;
+    ``replace_wrong``: a task never answered correctly becomes one turn holding only the true answer as
+    JSON (no reasoning); tasks answered correctly keep their turns."""
+    task_types: str = "both"
+    """``both``, ``input`` (input prediction only) or ``output`` (output prediction only)."""
+    max_samples: int | None = None
+    """Keep at most this many training samples (seeded random choice, applied last); null = no cap."""
+    fraction: float | None = None
+    """Keep this share of the training samples (seeded, applied last; Table 2 '50% subset' = 0.5)."""
+    seed: int = 0
+    """Seed of subsampling, the holdout split and the stage-2 shuffle."""
+
+    # -- sample shape -------------------------------------------------------------------------------
+    chat_format: str = "single"
+    """Which chat form goes to ``messages`` / ``train.jsonl``: ``single`` = [user prompt, one assistant
+    response joining the turns with linking phrases]; ``multiturn`` = user / assistant / user (feedback) /
+    assistant ... for loss on each turn. Both forms are always stored as extra columns."""
+    linking: LinkingPhrases = field(default_factory=LinkingPhrases)
+    """Phrases used by the ``single`` form when a task has feedback turns (revision.turns >= 1)."""
+    multiturn_followup: str = ""
+    """Text added after the feedback in the user turns of the ``multiturn`` form ('' = feedback only)."""
+    true_answer_template: str = "```json\n{answer}\n```"
+    """How ``replace_wrong`` writes the true answer; ``{answer}`` is e.g. ``{"output": 3}``."""
+
+    # -- splits and checks --------------------------------------------------------------------------
+    holdout_fraction: float = 0.0
+    """Share of *functions* held out for evaluation (all tasks of a function go to one side); their Task
+    rows are written to ``holdout.jsonl`` and kept out of training."""
+    dedup_exact: bool = True
+    """Drop tasks whose prompt equals an earlier one after whitespace normalisation."""
+    dedup_near: bool = True
+    """Drop tasks whose prompt is a near duplicate of an earlier one: estimated Jaccard similarity of
+    their word ``near_dup_ngram``-gram sets (MinHash, ``near_dup_perm`` permutations, LSH bands) at least
+    ``near_dup_threshold``."""
+    near_dup_threshold: float = 0.85
+    near_dup_ngram: int = 5
+    near_dup_perm: int = 64
+    near_dup_within_function: bool = False
+    """Also compare tasks of the same function. Off by default: tasks of one function share the query and
+    code and differ only in the given value, so they are near duplicates by construction."""
+    decontam_benchmarks: dict[str, str] = field(default_factory=default_benchmarks)
+    """Benchmark name -> file (JSONL, JSON array, or a ``datasets`` directory); every string field of a
+    benchmark item contributes n-grams."""
+    decontam_ngram: int = 13
+    """Overlap unit (PAPER.md: 13-grams of lower-cased word tokens)."""
+    decontam_scope: str = "all"
+    """Text checked per task: ``prompt`` or ``all`` (prompt and every turn's response)."""
+    decontam_drop: bool = False
+    """Drop overlapping samples (counted as ``contaminated:<benchmark>``); false = only report."""
+
+    # -- stage 2 ------------------------------------------------------------------------------------
+    instruction_data: str | None = None
+    """Instruction-tuning set for stage 2: a JSONL file or a ``datasets`` directory with ``messages``."""
+    stage1_mix: str = "codeio"
+    """What training stage 1 sees (PAPER.md Table 4, left column): ``codeio`` = the CodeI/O samples;
+    ``concat`` = CodeI/O samples + all instruction data ('CodeI/O+IT'); ``none`` = no stage 1 ('-')."""
+    stage2_mix: str = "none"
+    """``none`` = no stage 2; ``instruction_only`` = the instruction data alone (the paper's main
+    setting 'CodeI/O / IT'); ``concat`` = all CodeI/O samples + all instruction data; ``ratio`` = CodeI/O samples make
+    up ``codeio_fraction`` of the mix; ``subset`` = a ``codeio_fraction`` share of the CodeI/O samples +
+    all instruction data (Table 4 'CodeI/O(10%)+IT')."""
+    codeio_fraction: float = 0.1
+
+    # -- statistics ---------------------------------------------------------------------------------
+    tokenizer: str | None = None
+    """Local tokenizer directory for token-length statistics; null = a regex word/punctuation splitter
+    (the plot label says which one was used)."""
+    plots: bool = True
+
+    def __post_init__(self) -> None:
+        for name, value, choices in (("keep", self.keep, KEEP_POLICIES),
+                                     ("task_types", self.task_types, TASK_TYPES),
+                                     ("chat_format", self.chat_format, CHAT_FORMATS),
+                                     ("stage2_mix", self.stage2_mix, STAGE2_MIXES),
+                                     ("stage1_mix", self.stage1_mix, STAGE1_MIXES),
+                                     ("decontam_scope", self.decontam_scope, DECONTAM_SCOPES)):
+            if value not in choices:
+                raise ValueError(f"dataset.{name}={value!r} is not one of {list(choices)}")
+        if self.max_samples is not None and self.max_samples < 0:
+            raise ValueError(f"dataset.max_samples must be >= 0 or null, got {self.max_samples}")
+        for name in ("fraction", "holdout_fraction", "codeio_fraction"):
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and 0.0 <= value <= 1.0):
+                raise ValueError(f"dataset.{name} must be within [0, 1], got {value}")
+        if self.stage2_mix == "ratio" and self.codeio_fraction >= 1.0:
+            raise ValueError("dataset.codeio_fraction must be < 1 with stage2_mix=ratio")
+        if self.stage2_mix != "none" and not self.instruction_data:
+            raise ValueError(f"dataset.stage2_mix={self.stage2_mix!r} needs dataset.instruction_data")
+        if self.stage1_mix == "concat" and not self.instruction_data:
+            raise ValueError("dataset.stage1_mix='concat' needs dataset.instruction_data")
+        if self.stage1_mix == "none" and self.stage2_mix == "none":
+            raise ValueError("dataset.stage1_mix='none' with dataset.stage2_mix='none' leaves nothing to train")
+        if not 0.0 < self.near_dup_threshold <= 1.0:
+            raise ValueError(f"dataset.near_dup_threshold must be in (0, 1], got {self.near_dup_threshold}")
+        if self.near_dup_ngram < 1 or self.decontam_ngram < 1:
+            raise ValueError("dataset.near_dup_ngram and dataset.decontam_ngram must be >= 1")
+        if self.near_dup_perm < 8:
+            raise ValueError(f"dataset.near_dup_perm must be >= 8, got {self.near_dup_perm}")
+
+
+SCHEMAS = {"dataset": {"default_schema": DatasetConfig}}

@@ -1,0 +1,57 @@
+"""Config of the tasks stage (group ``prompt``): pairs -> output- and input-prediction prompts.
+
+Light module: no heavy imports.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+BUNDLED_FORMATS = ("query_code", "query_only", "code_only", "query_to_code_cot", "query_to_code")
+"""Prompt formats shipped in ``codeio/templates/prompts/<name>.yaml`` (PAPER.md Table 3, in order)."""
+MIXES = ("both", "output", "input", "ratio")
+
+
+@dataclass
+class PromptConfig:
+    """Which tasks to make from each pair and how to word them (PAPER.md step 4 and Table 3)."""
+
+    _target_: str = "codeio.tasks.builder.TaskBuilder"
+    name: str = "query_code"
+    """Prompt format name, written into each task's ``prompt_format`` (and its ``task_id``). With no
+    ``template_file`` it picks the bundled template: one of ``BUNDLED_FORMATS``."""
+    template_file: str | None = None
+    """YAML file with the templates (keys ``output``, ``input``, optional ``system``) replacing the
+    bundled one, e.g. the paper's exact wording. Placeholders: {query} {io_description} {given}
+    {refcode} {funcname}; any other brace is literal text."""
+    system: str | None = None
+    """System message for every task; null = the template file's ``system`` (none in the bundled ones)."""
+    mix: str = "both"
+    """``both`` (one output- and one input-prediction task per pair), ``output``, ``input``, or ``ratio``
+    (one task per pair, input prediction with probability ``input_ratio``)."""
+    input_ratio: float = 0.5
+    """With ``mix: ratio``: share of pairs that become input-prediction tasks (decided by a hash of the
+    pair id and ``seed``, so it is reproducible and independent of chunking)."""
+    pairs_per_function: int = 0
+    """Only pairs with ``pair_index`` below this become tasks (0 = all pairs)."""
+    seed: int = 0
+    """Seed of the ``ratio`` draw."""
+
+    def __post_init__(self) -> None:
+        if not self.name or not str(self.name).strip():
+            raise ValueError("prompt.name must be a non-empty format name")
+        if self.template_file is None and self.name not in BUNDLED_FORMATS:
+            raise ValueError(
+                f"prompt.name={self.name!r} has no bundled template; choose one of {list(BUNDLED_FORMATS)} "
+                "or set prompt.template_file"
+            )
+        if self.mix not in MIXES:
+            raise ValueError(f"prompt.mix must be one of {list(MIXES)}, got {self.mix!r}")
+        if not (math.isfinite(self.input_ratio) and 0.0 <= self.input_ratio <= 1.0):
+            raise ValueError(f"prompt.input_ratio must be in [0, 1], got {self.input_ratio}")
+        if self.pairs_per_function < 0:
+            raise ValueError("prompt.pairs_per_function must be >= 0 (0 = all pairs)")
+
+
+SCHEMAS = {"prompt": {"default_schema": PromptConfig}}

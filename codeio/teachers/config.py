@@ -1,0 +1,174 @@
+"""Config schemas of the LLM teachers (group ``teacher``: ``openai``, ``vllm``, ``hf``). Light module.
+
+Every schema has a ``sampling`` block (the settings of each request) and ``cache_failures``; those two
+are read by ``codeio.teachers.build_teacher`` (which wraps the teacher in the response cache) and are not
+passed to the backend class. All other fields except ``_target_`` are the class's keyword arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class SamplingConfig:
+    """Sampling settings of every request (``codeio.teachers.base.SamplingParams``)."""
+
+    temperature: float = 0.7
+    """0 = greedy. The paper samples its responses at 0.7."""
+    top_p: float = 1.0
+    max_tokens: int = 4096
+    """Longest answer in tokens; an answer cut here is recorded as truncated (``finish_reason=length``)."""
+    n: int = 1
+    """Samples per conversation; each sample index has its own cache entry (and seed ``seed + index``)."""
+    seed: int | None = None
+    """Per-request seed where the backend supports it; sample i is sent ``seed + i``."""
+    stop: list[str] | None = None
+    """Stop strings."""
+
+    def __post_init__(self) -> None:
+        if self.temperature < 0:
+            raise ValueError(f"teacher.sampling.temperature must be >= 0, got {self.temperature}")
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"teacher.sampling.top_p must be in (0, 1], got {self.top_p}")
+        if self.max_tokens < 1:
+            raise ValueError(f"teacher.sampling.max_tokens must be >= 1, got {self.max_tokens}")
+        if self.n < 1:
+            raise ValueError(f"teacher.sampling.n must be >= 1, got {self.n}")
+
+
+@dataclass
+class TeacherConfigBase:
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
+    cache_failures: bool = False
+    """Store failed requests in the response cache as final (default: they are retried next run)."""
+
+
+@dataclass
+class OpenAITeacherConfig(TeacherConfigBase):
+    """Any OpenAI-compatible endpoint: ``vllm serve``, SGLang, DeepSeek's or OpenAI's API."""
+
+    _target_: str = "codeio.teachers.openai_backend.OpenAITeacher"
+    model: str = "default"
+    """Model name the endpoint serves (``vllm serve``: the path or name it was started with)."""
+    base_url: Any = "http://127.0.0.1:8000/v1"
+    """One URL ending in ``/v1``, or a list of them sharing the load."""
+    api_key_env: str | None = "OPENAI_API_KEY"
+    """NAME of the environment variable holding the key (the key itself never goes in a config)."""
+    allow_missing_key: bool | None = None
+    """Send a dummy key when the variable is unset. None = only when every endpoint is on localhost."""
+    max_concurrency: int = 64
+    """Requests in flight at once (over all endpoints)."""
+    timeout: float = 600.0
+    """Seconds one attempt may take before it is abandoned and retried."""
+    connect_timeout: float = 30.0
+    max_retries: int = 8
+    """Retries after the first attempt (429, 5xx, timeouts, dropped connections); then the sample fails."""
+    backoff_initial: float = 1.0
+    """First retry waits about this long (with jitter); each further retry doubles it."""
+    backoff_max: float = 60.0
+    """Longest wait between attempts, also the cap on a server's ``Retry-After``."""
+    extra_body: dict[str, Any] = field(default_factory=dict)
+    """More JSON fields for every request (e.g. vLLM's ``top_k``, ``repetition_penalty``)."""
+    client: str = "aiohttp"
+    """HTTP client: ``aiohttp`` (fast at high concurrency) or ``httpx``."""
+
+    def __post_init__(self) -> None:
+        urls = [self.base_url] if isinstance(self.base_url, str) else list(self.base_url or [])
+        if not urls or not all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in urls):
+            raise ValueError(f"teacher.base_url must be an http(s) URL or a list of them, got {self.base_url!r}")
+        if self.api_key_env is not None and (not self.api_key_env or not self.api_key_env.replace("_", "").isalnum()):
+            raise ValueError("teacher.api_key_env must be the NAME of an environment variable "
+                             "(letters, digits, underscores), not the key itself")
+        if self.max_concurrency < 1:
+            raise ValueError("teacher.max_concurrency must be >= 1")
+        if self.max_retries < 0:
+            raise ValueError("teacher.max_retries must be >= 0")
+        if self.timeout <= 0 or self.connect_timeout <= 0:
+            raise ValueError("teacher.timeout and teacher.connect_timeout must be > 0")
+        if self.backoff_initial < 0 or self.backoff_max < 0:
+            raise ValueError("teacher.backoff_initial and teacher.backoff_max must be >= 0")
+        if self.client not in ("aiohttp", "httpx"):
+            raise ValueError(f"teacher.client must be 'aiohttp' or 'httpx', got {self.client!r}")
+
+
+@dataclass
+class VLLMTeacherConfig(TeacherConfigBase):
+    """The offline vLLM engine on this node's GPUs (``pip install -e '.[vllm]'``)."""
+
+    _target_: str = "codeio.teachers.vllm_backend.VLLMTeacher"
+    model: str = "Qwen/Qwen2.5-Coder-7B-Instruct"
+    """Hugging Face name or local path of the model."""
+    tensor_parallel_size: int = 1
+    """GPUs one model is split over."""
+    dtype: str = "auto"
+    max_model_len: int | None = None
+    """Context length (prompt + answer); None = the model's own."""
+    gpu_memory_utilization: float = 0.9
+    enable_prefix_caching: bool = True
+    """Reuse the KV cache of shared prefixes (revision turns repeat the whole earlier conversation)."""
+    trust_remote_code: bool = False
+    chat_template: str | None = None
+    """A Jinja chat template (text or a file path) replacing the tokenizer's own."""
+    batch_size: int | None = None
+    """Conversations handed to ``LLM.chat`` at once; None = the whole batch given to ``generate``."""
+    seed: int = 0
+    """Engine seed (per-request seeds come from ``sampling.seed``)."""
+    engine_kwargs: dict[str, Any] = field(default_factory=dict)
+    """More keyword arguments for ``vllm.LLM`` (e.g. ``quantization``, ``max_num_seqs``)."""
+
+    def __post_init__(self) -> None:
+        if self.tensor_parallel_size < 1:
+            raise ValueError("teacher.tensor_parallel_size must be >= 1")
+        if not 0 < self.gpu_memory_utilization <= 1:
+            raise ValueError("teacher.gpu_memory_utilization must be in (0, 1]")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError("teacher.batch_size must be >= 1 or null")
+        if self.max_model_len is not None and self.max_model_len < 1:
+            raise ValueError("teacher.max_model_len must be >= 1 or null")
+
+
+@dataclass
+class HFTeacherConfig(TeacherConfigBase):
+    """transformers ``generate`` for small models (CPU-capable): tests, laptops, tiny experiments."""
+
+    _target_: str = "codeio.teachers.hf_backend.HFTeacher"
+    model: str = "???"
+    """Local path (or hub name, when downloads are possible) of a causal LM and its tokenizer."""
+    device: str = "cpu"
+    dtype: str = "float32"
+    """``float32``, ``bfloat16`` or ``float16``."""
+    batch_size: int = 8
+    """Conversations generated together (left-padded)."""
+    chat_template: str | None = None
+    """A Jinja chat template (text or a file path) replacing the tokenizer's own; a tokenizer without one
+    gets a plain ``<|role|>`` template."""
+    trust_remote_code: bool = False
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError("teacher.batch_size must be >= 1")
+        if self.dtype not in ("float32", "bfloat16", "float16"):
+            raise ValueError(f"teacher.dtype must be float32, bfloat16 or float16, got {self.dtype!r}")
+
+
+SCHEMAS = {
+    "teacher": {
+        "openai_schema": OpenAITeacherConfig,
+        "vllm_schema": VLLMTeacherConfig,
+        "hf_schema": HFTeacherConfig,
+    }
+}
+
+TEACHER_CONFIGS = {c._target_: c for c in (OpenAITeacherConfig, VLLMTeacherConfig, HFTeacherConfig)}
+"""Backend class path -> its schema (``build_teacher`` validates a config against it)."""
+
+OPERATIONAL_FIELDS = frozenset({
+    "_target_", "sampling", "cache_failures", "needs_executor", "model", "model_name",
+    # how to reach / run the model, not what it answers:
+    "base_url", "api_key_env", "allow_missing_key", "max_concurrency", "timeout", "connect_timeout",
+    "max_retries", "backoff_initial", "backoff_max", "client", "tensor_parallel_size",
+    "gpu_memory_utilization", "batch_size", "enable_prefix_caching", "device",
+})
+"""Config fields left out of the response cache's namespace: changing them keeps cached answers valid."""

@@ -1,0 +1,1 @@
+"""Test helpers that other modules reuse: a fake OpenAI-compatible server and a tiny local model."""

@@ -1,0 +1,272 @@
+"""Configs of the ``train`` stage: the model to fine-tune (group ``model``) and how to train it (``trainer``).
+
+Light module: no torch / transformers import, so Hydra can register the schemas cheaply.
+
+Both dataclasses name themselves as ``_target_``: ``hydra.utils.instantiate(cfg.trainer)`` gives back a
+validated ``TrainerConfig``. ``codeio.train.run_training`` also accepts plain dicts or DictConfigs.
+
+Stage settings: the top-level trainer fields are stage 1 (CodeI/O data) plus everything both stages share
+(hardware, strategy, lengths, packing); the ``stage2`` block holds what stage 2 (instruction tuning, started
+from the stage-1 weights) sets differently: schedule, learning rate, steps, batch size, loss turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+ATTN_IMPLEMENTATIONS = ("eager", "sdpa", "flash_attention_2", "flash_attention_3", "flex_attention")
+STRATEGIES = ("auto", "ddp", "fsdp", "deepspeed")
+LR_SCHEDULES = ("constant", "cosine")
+LABEL_TURNS = ("all", "last")
+LOGGERS = ("csv", "tensorboard", "wandb")
+PRECISIONS = ("32-true", "bf16-mixed", "bf16-true", "16-mixed")
+TINY_ARCHS = ("qwen2", "llama")
+
+
+def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name}={value!r} is not one of {list(choices)}")
+
+
+def _check_positive(name: str, value: float, allow_zero: bool = False) -> None:
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
+
+
+@dataclass
+class TinyModelConfig:
+    """A small randomly initialised model and a byte-level BPE tokenizer trained on the spot (CPU runs)."""
+
+    arch: str = "qwen2"
+    """``qwen2`` or ``llama`` architecture."""
+    vocab_size: int = 1024
+    """Target vocabulary of the BPE tokenizer (the model's embedding matches the trained vocabulary)."""
+    hidden_size: int = 64
+    num_layers: int = 2
+    num_heads: int = 4
+    num_kv_heads: int = 2
+    intermediate_size: int = 128
+    max_position_embeddings: int = 4096
+    seed: int = 0
+    """Seed of the random initialisation."""
+    cache_dir: str = ".cache/codeio/tiny_models"
+    """Where the built model + tokenizer are kept (keyed by a hash of these fields), so it is built once."""
+    corpus: str | None = None
+    """Text file (or JSONL of chat rows) to train the tokenizer on; None = a built-in text."""
+
+    def __post_init__(self) -> None:
+        _check_choice("model.tiny.arch", self.arch, TINY_ARCHS)
+        for name in ("vocab_size", "hidden_size", "num_layers", "num_heads", "num_kv_heads",
+                     "intermediate_size", "max_position_embeddings"):
+            _check_positive(f"model.tiny.{name}", getattr(self, name))
+        if self.hidden_size % self.num_heads or self.num_heads % self.num_kv_heads:
+            raise ValueError("model.tiny: hidden_size must divide by num_heads and num_heads by num_kv_heads")
+        if self.vocab_size < 300:
+            raise ValueError("model.tiny.vocab_size must be >= 300 (256 bytes + special tokens + merges)")
+
+
+@dataclass
+class ModelConfig:
+    """Which causal LM to fine-tune and how to load it."""
+
+    _target_: str = "codeio.train.config.ModelConfig"
+    name: str = "tiny"
+    """Short label used in run directories and reports."""
+    source: str = "tiny"
+    """``pretrained`` (``path`` is a local directory or hub id) or ``tiny`` (built locally, see ``tiny``)."""
+    path: str | None = None
+    """Local directory or hub id for ``source=pretrained``; point it at a local copy on offline clusters."""
+    attn_implementation: str = "sdpa"
+    """``sdpa`` / ``eager`` (packing uses a block-diagonal 4D mask), ``flash_attention_2``/``_3``
+    (packing uses varlen kwargs). Gemma-2 soft-caps attention logits: use flash or eager, not sdpa."""
+    dtype: str = "bfloat16"
+    """Dtype the weights are loaded in under ``trainer.precision=bf16-true``/``32-true``; mixed precisions
+    (``bf16-mixed``) always keep float32 master weights and compute in bf16."""
+    trust_remote_code: bool = False
+    local_files_only: bool = False
+    """True: never contact the hub (clusters without network)."""
+    chat_template: str | None = None
+    """Jinja chat template (text or a path to a file) replacing the tokenizer's; used as the fallback when
+    the tokenizer has none. None: tokenizer's own template, else the built-in ChatML fallback."""
+    layer_cls: list[str] = field(default_factory=list)
+    """Transformer-block class names for FSDP auto-wrap / activation checkpointing; empty = the model's
+    ``_no_split_modules``."""
+    zero3_leaf_modules: list[str] = field(default_factory=list)
+    """Class names DeepSpeed ZeRO-3 must treat as leaves (MoE blocks whose experts are called sparsely)."""
+    tiny: TinyModelConfig = field(default_factory=TinyModelConfig)
+
+    def __post_init__(self) -> None:
+        _check_choice("model.source", self.source, ("pretrained", "tiny"))
+        _check_choice("model.attn_implementation", self.attn_implementation, ATTN_IMPLEMENTATIONS)
+        _check_choice("model.dtype", self.dtype, ("bfloat16", "float32", "float16"))
+        if self.source == "pretrained" and not self.path:
+            raise ValueError("model.path is required when model.source=pretrained (local dir or hub id)")
+        if isinstance(self.tiny, Mapping):
+            self.tiny = TinyModelConfig(**dict(self.tiny))
+        self.layer_cls = list(self.layer_cls)
+        self.zero3_leaf_modules = list(self.zero3_leaf_modules)
+
+
+@dataclass
+class StageConfig:
+    """Settings one training stage sets for itself (stage 2's block; stage 1's live on the trainer)."""
+
+    lr: float = 3e-5
+    lr_schedule: str = "cosine"
+    """``constant`` or ``cosine`` (from ``lr`` down to ``min_lr`` at the last step)."""
+    min_lr: float = 1e-6
+    warmup_steps: int = 0
+    """Linear warmup from 0 (the paper uses none)."""
+    max_steps: int = 700
+    """Optimizer steps; -1 = ``max_epochs`` passes over the data."""
+    max_epochs: int = 1
+    global_batch_size: int = 1024
+    """Rows per optimizer step over all devices (samples when padding, packed rows when packing)."""
+    label_turns: str = "all"
+    """Which assistant turns carry loss: ``all`` or ``last``."""
+
+    def __post_init__(self) -> None:
+        _check_stage_fields(self, "trainer.stage2")
+
+
+def _check_stage_fields(cfg: Any, prefix: str) -> None:
+    _check_positive(f"{prefix}.lr", cfg.lr)
+    _check_positive(f"{prefix}.min_lr", cfg.min_lr, allow_zero=True)
+    _check_choice(f"{prefix}.lr_schedule", cfg.lr_schedule, LR_SCHEDULES)
+    _check_choice(f"{prefix}.label_turns", cfg.label_turns, LABEL_TURNS)
+    _check_positive(f"{prefix}.warmup_steps", cfg.warmup_steps, allow_zero=True)
+    _check_positive(f"{prefix}.global_batch_size", cfg.global_batch_size)
+    if cfg.max_steps == 0 or cfg.max_steps < -1:
+        raise ValueError(f"{prefix}.max_steps must be -1 (use max_epochs) or > 0, got {cfg.max_steps}")
+    if cfg.max_steps == -1:
+        _check_positive(f"{prefix}.max_epochs", cfg.max_epochs)
+    if cfg.min_lr > cfg.lr:
+        raise ValueError(f"{prefix}.min_lr ({cfg.min_lr}) exceeds lr ({cfg.lr})")
+
+
+STAGE_FIELDS = tuple(f.name for f in fields(StageConfig))
+
+
+@dataclass
+class TrainerConfig:
+    """How to train: stage-1 settings and shared settings at the top level, stage 2 in ``stage2``."""
+
+    _target_: str = "codeio.train.config.TrainerConfig"
+    train_data: str | None = None
+    """JSONL of ``{"messages": [...]}`` rows (or a ``datasets`` directory) for stage 1; overrides the
+    upstream ``assemble`` output, so ``stages=[train]`` trains on data made elsewhere."""
+    stage2_data: str | None = None
+    """Instruction data for stage 2 (same formats); None and no upstream stage-2 data = stage 1 only."""
+    # --- stage 1 (the paper: constant LR 1e-5, one epoch, batch 1024, no warmup)
+    lr: float = 1e-5
+    lr_schedule: str = "constant"
+    min_lr: float = 0.0
+    warmup_steps: int = 0
+    max_steps: int = -1
+    max_epochs: int = 1
+    global_batch_size: int = 1024
+    label_turns: str = "all"
+    stage2: StageConfig = field(default_factory=StageConfig)
+    # --- shared by both stages
+    micro_batch_size: int = 1
+    """Rows per device per forward pass; accumulation = global / (devices x nodes x micro)."""
+    max_length: int = 4096
+    """Tokens per sample (longer samples are truncated and counted) and per packed row."""
+    packing: bool = True
+    """Pack several samples per row (no attention or position leakage between them); False = padding."""
+    accelerator: str = "auto"
+    devices: int = 1
+    num_nodes: int = 1
+    strategy: str = "auto"
+    """``auto``, ``ddp``, ``fsdp`` (block auto-wrap, activation checkpointing, full state dict on save)
+    or ``deepspeed`` (ZeRO-3; needs ``pip install -e ".[deepspeed]"``)."""
+    precision: str = "bf16-mixed"
+    collective_timeout_min: int = 180
+    """Timeout of collectives (ddp / fsdp / deepspeed): long enough for rank 0 to tokenize large data sets
+    while the other ranks wait."""
+    gradient_checkpointing: bool = False
+    weight_decay: float = 0.0
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.95])
+    eps: float = 1e-8
+    gradient_clip_val: float = 1.0
+    seed: int = 42
+    """Model-independent seed: data order and packing plan."""
+    num_workers: int = 0
+    """Data-loader worker processes per rank (collation of micro-batches)."""
+    tokenize_workers: int = 1
+    """Processes that tokenize the data set (once, on global rank 0)."""
+    checkpoint_every_n_steps: int = 100
+    save_top_k: int = 1
+    """How many step checkpoints to keep besides ``last.ckpt``."""
+    resume: bool = True
+    """Continue from ``<stage dir>/checkpoints/last.ckpt`` when it exists (same step, same data position)."""
+    log_every_n_steps: int = 1
+    progress_bar: bool = True
+    loggers: list[str] = field(default_factory=lambda: ["csv", "tensorboard"])
+    wandb_project: str = "codeio"
+    export: bool = True
+    """Write the final weights with ``save_pretrained`` plus the tokenizer to ``<stage dir>/export``."""
+
+    def __post_init__(self) -> None:
+        _check_stage_fields(self, "trainer")
+        if isinstance(self.stage2, Mapping):
+            self.stage2 = StageConfig(**dict(self.stage2))
+        _check_choice("trainer.strategy", self.strategy, STRATEGIES)
+        _check_choice("trainer.precision", self.precision, PRECISIONS)
+        for name in ("micro_batch_size", "max_length", "devices", "num_nodes", "checkpoint_every_n_steps",
+                     "log_every_n_steps"):
+            _check_positive(f"trainer.{name}", getattr(self, name))
+        _check_positive("trainer.num_workers", self.num_workers, allow_zero=True)
+        _check_positive("trainer.tokenize_workers", self.tokenize_workers)
+        self.loggers = list(self.loggers)
+        self.betas = [float(b) for b in self.betas]
+        for name in self.loggers:
+            _check_choice("trainer.loggers[]", name, LOGGERS)
+        if len(self.betas) != 2:
+            raise ValueError(f"trainer.betas needs two values, got {self.betas}")
+        for stage in (self, self.stage2):
+            per_step = self.micro_batch_size * self.devices * self.num_nodes
+            if stage.global_batch_size % per_step:
+                raise ValueError(
+                    f"global_batch_size={stage.global_batch_size} is not a multiple of micro_batch_size x "
+                    f"devices x num_nodes = {per_step}"
+                )
+
+    def stage(self, index: int) -> StageConfig:
+        """The settings of stage 1 or 2 as one ``StageConfig``."""
+        if index == 1:
+            return StageConfig(**{name: getattr(self, name) for name in STAGE_FIELDS})
+        if index == 2:
+            return self.stage2
+        raise ValueError(f"there are two stages, not {index}")
+
+    def accumulation(self, stage: StageConfig) -> int:
+        """Gradient accumulation steps that reach the stage's global batch on this hardware."""
+        return stage.global_batch_size // (self.micro_batch_size * self.devices * self.num_nodes)
+
+
+def to_dataclass(cfg: Any, cls: type) -> Any:
+    """Accept the dataclass itself, a dict or a DictConfig (``_target_`` kept or not)."""
+    if isinstance(cfg, cls):
+        return cfg
+    if not isinstance(cfg, Mapping):
+        try:
+            from omegaconf import OmegaConf
+
+            cfg = OmegaConf.to_container(cfg, resolve=True)
+        except Exception as err:  # noqa: BLE001 - report what was given
+            raise TypeError(f"cannot read a {cls.__name__} from {type(cfg).__name__}") from err
+    known = {f.name for f in fields(cls)}
+    data = {k: v for k, v in dict(cfg).items() if k in known}
+    unknown = sorted(set(dict(cfg)) - known)
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} keys: {unknown}")
+    return cls(**data)
+
+
+SCHEMAS = {
+    "model": {"model_schema": ModelConfig},
+    "trainer": {"trainer_schema": TrainerConfig},
+}

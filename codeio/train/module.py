@@ -1,0 +1,233 @@
+"""The LightningModule: a transformers causal LM, packed-sequence attention, and the LR schedules."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+import torch.nn.functional as F
+
+from codeio.train.chat import IGNORE_INDEX
+
+FLASH_IMPLEMENTATIONS = ("flash_attention_2", "flash_attention_3")
+
+
+def lr_factor(step: int, total_steps: int, schedule: str, warmup_steps: int, lr: float, min_lr: float) -> float:
+    """Multiplier of the peak LR at optimizer step ``step`` (0-based)."""
+    if warmup_steps and step < warmup_steps:
+        return (step + 1) / warmup_steps
+    if schedule == "constant":
+        return 1.0
+    span = max(1, total_steps - warmup_steps - 1)
+    progress = min(1.0, max(0.0, (step - warmup_steps) / span))
+    floor = min_lr / lr
+    return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def block_causal_mask(seq_ids: torch.Tensor) -> torch.Tensor:
+    """Boolean (B, 1, L, L) mask: token i sees token j iff same sample and j <= i.
+
+    Padding tokens (seq id -1) see only themselves, so no softmax row is empty (an empty row gives NaN).
+    """
+    length = seq_ids.shape[1]
+    same = seq_ids[:, :, None] == seq_ids[:, None, :]
+    causal = torch.ones(length, length, dtype=torch.bool, device=seq_ids.device).tril()
+    valid = (seq_ids >= 0)[:, :, None]
+    eye = torch.eye(length, dtype=torch.bool, device=seq_ids.device)
+    return ((same & causal & valid) | eye)[:, None, :, :]
+
+
+def flash_varlen_inputs(batch: dict[str, torch.Tensor]) -> dict[str, Any]:
+    """Flatten a packed micro-batch into one row with flash-attention varlen boundaries."""
+    seq_ids = batch["seq_ids"]
+    keep = seq_ids >= 0
+    # a new sample starts where the (row, seq id) pair changes
+    row_ids = torch.arange(seq_ids.shape[0], device=seq_ids.device)[:, None].expand_as(seq_ids)
+    flat_seq = (row_ids * (seq_ids.max() + 1) + seq_ids)[keep]
+    starts = torch.ones_like(flat_seq, dtype=torch.bool)
+    starts[1:] = flat_seq[1:] != flat_seq[:-1]
+    boundaries = torch.nonzero(starts).flatten()
+    total = flat_seq.numel()
+    cu = torch.cat([boundaries, torch.tensor([total], device=flat_seq.device)]).to(torch.int32)
+    max_len = int((cu[1:] - cu[:-1]).max())
+    return {
+        "input_ids": batch["input_ids"][keep][None],
+        "position_ids": batch["position_ids"][keep][None],
+        "labels": batch["labels"][keep][None],
+        "seq_ids": seq_ids[keep][None],
+        "cu_seq_lens_q": cu, "cu_seq_lens_k": cu, "max_length_q": max_len, "max_length_k": max_len,
+    }
+
+
+class CausalLMModule(L.LightningModule):
+    """Fine-tunes a causal LM on labelled chat tokens; loss = mean over trained tokens of a micro-batch."""
+
+    def __init__(self, model_path: str, dtype: str = "float32", attn_implementation: str = "sdpa",
+                 trust_remote_code: bool = False, local_files_only: bool = False,
+                 lr: float = 1e-5, lr_schedule: str = "constant", min_lr: float = 0.0, warmup_steps: int = 0,
+                 weight_decay: float = 0.0, betas: tuple[float, float] = (0.9, 0.95), eps: float = 1e-8,
+                 gradient_checkpointing: bool = False, zero3_leaf_modules: list[str] | None = None) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self.model = None
+        self.tokens_seen = 0
+        """Non-padding tokens consumed by this rank so far (restored on resume)."""
+        self.first_loss: float | None = None
+        self.last_loss: float | None = None
+
+    # ----- model
+    def configure_model(self) -> None:
+        """Load the weights inside the strategy's context (FSDP / DeepSpeed see the model being built)."""
+        if self.model is not None:
+            return
+        from transformers import AutoModelForCausalLM
+
+        hp = self.hparams
+        self.model = AutoModelForCausalLM.from_pretrained(
+            hp.model_path, dtype=getattr(torch, hp.dtype), attn_implementation=hp.attn_implementation,
+            trust_remote_code=hp.trust_remote_code, local_files_only=hp.local_files_only,
+        )
+        self.model.config.use_cache = False
+        self.model.train()  # from_pretrained returns eval mode; Lightning would otherwise train in eval mode
+        if hp.gradient_checkpointing and not self._fsdp_checkpointing():
+            self.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if hp.zero3_leaf_modules and self._trainer is not None and "DeepSpeed" in type(self.trainer.strategy).__name__:
+            from deepspeed.utils import set_z3_leaf_modules
+
+            classes = [type(m) for m in self.model.modules() if type(m).__name__ in set(hp.zero3_leaf_modules)]
+            set_z3_leaf_modules(self.model, sorted(set(classes), key=lambda c: c.__name__))
+
+    def _fsdp_checkpointing(self) -> bool:
+        """FSDP applies activation checkpointing itself (per wrapped block)."""
+        return self._trainer is not None and "FSDP" in type(self.trainer.strategy).__name__
+
+    @property
+    def attn_implementation(self) -> str:
+        return self.model.config._attn_implementation
+
+    def model_inputs(self, batch: dict[str, torch.Tensor]) -> dict[str, Any]:
+        """Keyword arguments for the HF model: padded rows, block-diagonal mask, or flash varlen."""
+        seq_ids = batch["seq_ids"]
+        packed = bool((seq_ids.max(dim=1).values > 0).any())
+        if not packed:
+            return {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"],
+                    "position_ids": batch["position_ids"]}
+        implementation = self.attn_implementation
+        if implementation in FLASH_IMPLEMENTATIONS:
+            flat = flash_varlen_inputs(batch)
+            flat.pop("labels"), flat.pop("seq_ids")
+            return flat
+        if implementation in ("sdpa", "eager"):
+            mask = block_causal_mask(seq_ids)
+            if implementation == "eager":  # eager adds the mask to the scores
+                device_type = mask.device.type
+                dtype = (torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type)
+                         else self.model.dtype)
+                mask = torch.zeros(mask.shape, dtype=dtype, device=mask.device).masked_fill(
+                    ~mask, torch.finfo(dtype).min
+                )
+            return {"input_ids": batch["input_ids"], "attention_mask": mask, "position_ids": batch["position_ids"]}
+        # other kernels (flex): transformers splits packed rows from restarting position ids itself
+        return {"input_ids": batch["input_ids"], "position_ids": batch["position_ids"]}
+
+    def labels_of(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        if self.attn_implementation in FLASH_IMPLEMENTATIONS and bool((batch["seq_ids"].max(dim=1).values > 0).any()):
+            return batch["labels"][batch["seq_ids"] >= 0][None]
+        return batch["labels"]
+
+    def token_losses(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-token cross-entropy (0 where untrained) and the labels it was computed against."""
+        logits = self.model(**self.model_inputs(batch), use_cache=False).logits
+        labels = self.labels_of(batch)
+        losses = F.cross_entropy(
+            logits.float().flatten(0, 1), labels.flatten(), ignore_index=IGNORE_INDEX, reduction="none"
+        ).view_as(labels)
+        return losses, labels
+
+    def per_sample_losses(self, batch: dict[str, torch.Tensor]) -> list[float]:
+        """Mean loss of every sample in the batch, row by row, in packing order (tests, diagnostics)."""
+        losses, _ = self.token_losses(batch)
+        labels, seq_ids = batch["labels"], batch["seq_ids"]
+        if losses.shape != labels.shape:  # flash varlen flattened the batch
+            flat = torch.zeros_like(labels, dtype=losses.dtype)
+            flat[seq_ids >= 0] = losses[0]
+            losses = flat
+        out = []
+        for r in range(labels.shape[0]):
+            for s in range(int(seq_ids[r].max()) + 1):
+                mask = (seq_ids[r] == s) & (labels[r] != IGNORE_INDEX)
+                out.append(float(losses[r][mask].sum() / mask.sum().clamp(min=1)))
+        return out
+
+    # ----- training
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        losses, labels = self.token_losses(batch)
+        count = (labels != IGNORE_INDEX).sum()
+        loss = losses.sum() / count.clamp(min=1)
+        self.tokens_seen += int(batch["attention_mask"].sum())
+        value = float(loss.detach())
+        if self.first_loss is None:
+            self.first_loss = value
+        self.last_loss = value
+        self.log("train/loss", loss, prog_bar=True, on_step=True, batch_size=labels.shape[0])
+        self.log("train/tokens_seen", float(self.tokens_seen), on_step=True, batch_size=labels.shape[0])
+        return loss
+
+    def configure_optimizers(self):
+        hp = self.hparams
+        decay, no_decay = [], []
+        for name, param in self.named_parameters():
+            if param.requires_grad:
+                (no_decay if param.ndim < 2 or "norm" in name.lower() else decay).append(param)
+        groups = [{"params": decay, "weight_decay": hp.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        optimizer = torch.optim.AdamW(groups, lr=hp.lr, betas=tuple(hp.betas), eps=hp.eps,
+                                      fused=torch.cuda.is_available() or None)
+        total = max(1, int(self.trainer.estimated_stepping_batches))
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer,
+            lambda step: lr_factor(step, total, hp.lr_schedule, hp.warmup_steps, hp.lr, hp.min_lr),
+        )
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        checkpoint["codeio"] = {"tokens_seen": self.tokens_seen, "first_loss": self.first_loss,
+                                "last_loss": self.last_loss}
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        state = checkpoint.get("codeio", {})
+        self.tokens_seen = int(state.get("tokens_seen", 0))
+        self.first_loss = state.get("first_loss")
+        self.last_loss = state.get("last_loss")
+
+
+def export_model(trainer: L.Trainer, module: CausalLMModule, tokenizer, directory: Path,
+                 dtype: str | None = None) -> Path | None:
+    """Save the trained weights with ``save_pretrained`` plus the tokenizer (rank 0 writes).
+
+    Called on every rank: FSDP gathers a full state dict, DeepSpeed ZeRO-3 gathers the partitions.
+    ``dtype``: cast floating-point weights (e.g. fp32 master weights to the model's bfloat16).
+    """
+    strategy_name = type(trainer.strategy).__name__
+    if "DeepSpeed" in strategy_name:
+        import deepspeed
+
+        params = list(module.model.parameters())
+        with deepspeed.zero.GatheredParameters(params, modifier_rank=None):
+            state = {k: v.detach().cpu().clone() for k, v in module.model.state_dict().items()} \
+                if trainer.is_global_zero else None
+    else:
+        full = trainer.strategy.lightning_module_state_dict()
+        state = {k.removeprefix("model."): v for k, v in full.items()} if trainer.is_global_zero else None
+    if trainer.is_global_zero:
+        directory.mkdir(parents=True, exist_ok=True)
+        if dtype is not None:
+            target = getattr(torch, dtype)
+            state = {k: v.to(target) if v.is_floating_point() else v for k, v in state.items()}
+            module.model.config.dtype = target
+        module.model.save_pretrained(directory, state_dict=state)
+        tokenizer.save_pretrained(directory)
+    trainer.strategy.barrier("export")
+    return directory

@@ -1,0 +1,101 @@
+"""The lm-evaluation-harness bridge: result parsing (fast) and a real harness run on a tiny local task
+with a tiny local model (slow: importing and indexing the harness alone takes ~20 s)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from codeio.eval import lm_eval_bridge as bridge
+
+
+def test_headline_metric_and_groups():
+    results = {
+        "results": {
+            "gsm8k": {"alias": "gsm8k", "exact_match,strict-match": 0.25, "exact_match,flexible-extract": 0.5},
+            "mmlu_stem": {"acc,none": 0.4, "acc_stderr,none": 0.01},
+            "bbh_cot_fewshot_a": {"exact_match,get-answer": 0.2},
+            "bbh_cot_fewshot_b": {"exact_match,get-answer": 0.6},
+        },
+        "groups": {"mmlu_stem": {"acc,none": 0.41}},
+        "group_subtasks": {"bbh_cot_fewshot": ["bbh_cot_fewshot_a", "bbh_cot_fewshot_b"]},
+        "n-samples": {"bbh_cot_fewshot_a": {"effective": 30}, "bbh_cot_fewshot_b": {"effective": 10}},
+    }
+    assert bridge.extract_score(results, "gsm8k", "gsm8k")["score"] == 50.0
+    assert bridge.extract_score(results, "mmlu_stem", "mmlu_stem")["score"] == pytest.approx(41.0)
+    bbh = bridge.extract_score(results, "bbh_cot_fewshot", "bbh")
+    assert bbh["score"] == pytest.approx((20 * 30 + 60 * 10) / 40)
+    missing = bridge.extract_score(results, "drop", "drop")
+    assert missing["score"] is None and missing["error"]
+    assert bridge.DEFAULT_FEWSHOT["bbh"] == 3 and set(bridge.DEFAULT_TASKS) == {
+        "winogrande", "drop", "gsm8k", "math", "gpqa", "mmlu_stem", "bbh"}
+
+
+def _write_task(tmp_path, items):
+    data_a = tmp_path / "data_a"
+    data_a.mkdir()
+    (data_a / "test.jsonl").write_text("".join(json.dumps(x) + "\n" for x in items))
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    (tasks / "codeio_tiny_mc.yaml").write_text(
+        "task: codeio_tiny_mc\n"
+        f"dataset_path: {data_a}\n"
+        "test_split: test\n"
+        "output_type: multiple_choice\n"
+        'doc_to_text: "{{question}}"\n'
+        'doc_to_choice: "{{choices}}"\n'
+        "doc_to_target: label\n"
+        "metric_list:\n  - metric: acc\n    aggregation: mean\n    higher_is_better: true\n"
+        "metadata:\n  version: 1.0\n"
+    )
+    return tasks
+
+
+def _expected_accuracy(model_dir, items):
+    """Independent scoring: pick the choice with the highest summed log-probability after the question."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForCausalLM.from_pretrained(model_dir).eval()
+    right = 0
+    for item in items:
+        ctx = tok(item["question"])["input_ids"]
+        scores = []
+        for choice in item["choices"]:
+            cont = tok(item["question"] + " " + choice)["input_ids"][len(ctx):]
+            ids = torch.tensor([ctx + cont])
+            with torch.no_grad():
+                logp = model(ids).logits.log_softmax(-1)[0]
+            scores.append(sum(logp[len(ctx) - 1 + i, t].item() for i, t in enumerate(cont)))
+        right += max(range(len(scores)), key=scores.__getitem__) == item["label"]
+    return 100.0 * right / len(items)
+
+
+@pytest.mark.slow
+def test_harness_run_on_tiny_local_task(tmp_path, tiny_model_dir):
+    pytest.importorskip("lm_eval")
+    items = [
+        {"question": "1 + 1 =", "choices": ["2", "3", "11"], "label": 0},
+        {"question": "2 + 2 =", "choices": ["5", "4", "22"], "label": 1},
+        {"question": "the sky is", "choices": ["green", "blue", "loud"], "label": 1},
+        {"question": "water is", "choices": ["wet", "dry", "square"], "label": 0},
+        {"question": "def f(x): return", "choices": ["x", "1", "None"], "label": 2},
+        {"question": "assert f(1) ==", "choices": ["2", "[]", "'a'"], "label": 0},
+    ]
+    tasks = _write_task(tmp_path, items)
+    # the same task again, pointed by dataset_paths at a copy whose labels are all shifted by one
+    shifted = [{**x, "label": (x["label"] + 1) % 3} for x in items]
+    data_b = tmp_path / "data_b"
+    data_b.mkdir()
+    (data_b / "test.jsonl").write_text("".join(json.dumps(x) + "\n" for x in shifted))
+    out = bridge.run_lm_eval(
+        str(tiny_model_dir), ["tiny", "tiny_local", "nonexistent"],
+        tasks={"tiny": "codeio_tiny_mc", "tiny_local": "codeio_tiny_mc", "nonexistent": "no_such_task_xyz"},
+        num_fewshot={"tiny": 0, "tiny_local": 0}, dataset_paths={"tiny_local": str(data_b)},
+        include_path=str(tasks),
+    )
+    assert out["tiny"]["score"] == pytest.approx(_expected_accuracy(tiny_model_dir, items))
+    assert out["tiny_local"]["score"] == pytest.approx(_expected_accuracy(tiny_model_dir, shifted))
+    assert out["nonexistent"]["score"] is None and out["nonexistent"]["error"]

@@ -1,0 +1,73 @@
+"""Fixtures of the executor tests: one shared forkserver pool and process-tree inspection helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from codeio.execution import make_executor
+
+FAST = {"workers": 2, "timeout": 1.0, "memory_mb": 512, "max_consecutive_timeouts": 2}
+
+
+@pytest.fixture(scope="module")
+def executor():
+    with make_executor("forkserver", **FAST) as ex:
+        yield ex
+
+
+def _proc_table() -> dict[int, tuple[int, str]]:
+    """pid -> (ppid, state) for every process we can see."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        rest = stat[stat.rindex(")") + 2:].split()
+        table[int(entry)] = (int(rest[1]), rest[0])
+    return table
+
+
+def descendants(root: int) -> dict[int, str]:
+    """pid -> state of every descendant of ``root``."""
+    table = _proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, stack = {}, [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found[child] = table[child][1]
+            stack.append(child)
+    return found
+
+
+def _is_worker(pid: int) -> bool:
+    try:
+        return b"_runner.py\x00worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def worker_pids(executor=None) -> set[int]:
+    """Pids of live executor workers started by this process: each launcher (a direct child running
+    ``_runner.py worker``) and, with namespaces, the worker inside it. Job processes are never included."""
+    table = _proc_table()
+    outer = {pid for pid, (ppid, state) in table.items()
+             if ppid == os.getpid() and state != "Z" and _is_worker(pid)}
+    inner = {pid for pid, (ppid, state) in table.items() if ppid in outer and state != "Z" and _is_worker(pid)}
+    if executor is not None:  # a worker with namespaces has exactly one inner worker
+        assert all(sum(1 for p in inner if table[p][0] == o) <= 1 for o in outer)
+    return outer | inner
+
+
+def stray_processes(executor) -> dict[int, str]:
+    """Processes below this test process that are neither workers nor other test machinery; zombies too."""
+    allowed = worker_pids(executor)
+    return {pid: state for pid, state in descendants(os.getpid()).items()
+            if pid not in allowed or state == "Z"}

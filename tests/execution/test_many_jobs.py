@@ -1,0 +1,55 @@
+"""Many small jobs in a row leave no zombies, leaked file descriptors, temp dirs or cgroups behind."""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+
+import pytest
+
+from codeio.execution import Job, make_executor
+
+from .conftest import FAST, descendants, stray_processes
+
+CODE = ("import os\n"
+        "def main_solution(i):\n"
+        "    if i % 97 == 0 and os.fork() == 0:\n"  # now and then leave a child behind
+        "        import time\n"
+        "        time.sleep(100)\n"
+        "    open('scratch.txt', 'w').write(str(i))\n"
+        "    return i * i\n")
+
+
+def _leftovers() -> set[str]:
+    tmp = tempfile.gettempdir()
+    return set(glob.glob(os.path.join(tmp, "codeio-*"))) | set(glob.glob("/sys/fs/cgroup/pids/codeio-exec-*"))
+
+
+def _run_many(executor_name: str, count: int, batch: int, **options) -> None:
+    fds_before = set(os.listdir("/proc/self/fd"))
+    leftovers_before = _leftovers()
+    with make_executor(executor_name, **dict(FAST, **options)) as ex:
+        for start in range(0, count, batch):
+            results = ex.run([Job.single(CODE, {"i": i}) for i in range(start, min(count, start + batch))])
+            values = [r.calls[0].value() for r in results]
+            assert values == [i * i for i in range(start, min(count, start + batch))]
+            zombies = {pid for pid, state in descendants(os.getpid()).items() if state == "Z"}
+            assert not zombies
+        assert stray_processes(ex) == {}
+    assert descendants(os.getpid()) == {}, "processes survive close()"
+    assert set(os.listdir("/proc/self/fd")) <= fds_before | {str(fd) for fd in range(3)}
+    assert _leftovers() <= leftovers_before
+
+
+def test_500_jobs_leave_nothing_behind():
+    _run_many("forkserver", 500, 250)
+
+
+def test_subprocess_executor_leaves_nothing_behind():
+    _run_many("subprocess", 20, 10)
+
+
+@pytest.mark.slow
+def test_10000_jobs_leave_nothing_behind():
+    _run_many("forkserver", 10_000, 1000)

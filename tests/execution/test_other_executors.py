@@ -1,0 +1,91 @@
+"""The subprocess and bwrap executors, and the command-line interface."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codeio.execution import Call, Job, make_executor
+from codeio.execution.base import CRASHED, EXCEPTION, OK, TIMEOUT
+
+REPO = Path(__file__).resolve().parents[2]
+HANG = "def main_solution():\n    while True:\n        pass\n"
+SQUARE = "def main_solution(x):\n    return x * x\n"
+
+
+def _common_behaviour(ex) -> None:
+    jobs = [Job.single(SQUARE, {"x": 3}), Job.single(HANG, {}),
+            Job(code="import os\ndef main_solution(d):\n    if d:\n        os._exit(0)\n    return 'up'\n",
+                calls=[Call(kwargs_json='{"d": 1}'), Call(kwargs_json='{"d": 0}')]),
+            Job(code="def main_solution():\n    raise KeyError('k')\n", calls=[Call(kwargs_json="{}")])]
+    square, hang, crash, exc = ex.run(jobs)
+    assert square.calls[0].status == OK and square.calls[0].value() == 9
+    assert hang.calls[0].status == TIMEOUT
+    assert [c.status for c in crash.calls] == [CRASHED, OK]
+    assert exc.calls[0].status == EXCEPTION and exc.calls[0].error.startswith("KeyError")
+
+
+def test_subprocess_executor():
+    with make_executor("subprocess", workers=2, timeout=1.0) as ex:
+        _common_behaviour(ex)
+
+
+def test_subprocess_executor_with_a_foreign_python():
+    """The runner is stdlib-only: any other interpreter works, even one without numpy."""
+    other = shutil.which("python3", path="/usr/bin:/bin") or sys.executable
+    with make_executor("subprocess", workers=1, timeout=2.0, python=other) as ex:
+        result = ex.run_one("import sys\ndef main_solution():\n    return sys.executable\n", {})
+        assert result.status == OK and result.value() == other
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed (apt-get install bubblewrap)")
+def test_bwrap_executor():
+    try:
+        ex = make_executor("bwrap", workers=1, timeout=1.0)
+    except Exception as exc:  # noqa: BLE001 - e.g. user namespaces disabled for bwrap
+        pytest.skip(f"bwrap cannot start here: {exc}")
+    with ex:
+        _common_behaviour(ex)
+        net = ex.run_one("import socket\ndef main_solution():\n"
+                         "    socket.create_connection(('127.0.0.1', 22), timeout=0.5)\n", {})
+        assert net.status == EXCEPTION
+        write = ex.run_one("def main_solution(p):\n    open(p, 'w').write('x')\n", {"p": str(REPO / "bwrap-probe")})
+        assert write.status == EXCEPTION and not (REPO / "bwrap-probe").exists()
+
+
+def test_cli_round_trip(tmp_path):
+    jobs = tmp_path / "jobs.jsonl"
+    rows = [
+        {"code": SQUARE, "kwargs": {"x": 7}},
+        "not json",
+        {"code": HANG},
+        {"code": "def g(rng):\n    return {'x': rng.randint(1, 9)}\n" + SQUARE, "generator": "g", "seed": 3},
+        {"code": SQUARE, "kwargs": [1]},
+        {"code": "def f(x):\n    return {'x': x}\n", "entry": "f", "kwargs": {"x": [1, 2]}},
+    ]
+    jobs.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "codeio.execute", "--executor", "forkserver", "--timeout", "1",
+                           "--workers", "2", "--memory-mb", "512", str(jobs)], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["status"] for o in out] == ["ok", "invalid_job", "timeout", "ok", "invalid_job", "ok"]
+    assert out[0]["value"] == 49 and out[5]["value"] == {"x": [1, 2]}
+    import random
+
+    x = random.Random(3).randint(1, 9)
+    assert out[3]["input"] == {"x": x} and out[3]["value"] == x * x
+    assert set(out[0]) >= {"status", "value", "error", "seconds"}
+
+
+def test_cli_rejects_options_of_other_executors(tmp_path):
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text(json.dumps({"code": SQUARE, "kwargs": {"x": 1}}) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "codeio.execute", "--executor", "subprocess", "--tmp-size-mb", "8",
+                           str(jobs)], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert proc.returncode != 0 and "does not apply" in proc.stderr

@@ -1,0 +1,115 @@
+"""Config schemas of model/trainer: YAML presets compose against them, bad values fail at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.utils import instantiate
+
+from codeio.train.config import SCHEMAS, ModelConfig, TrainerConfig, to_dataclass
+
+CONF = Path(__file__).resolve().parents[2] / "conf"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def register_schemas():
+    store = ConfigStore.instance()
+    for group, entries in SCHEMAS.items():
+        for name, node in entries.items():
+            store.store(group=group, name=name, node=node)
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (CONF / "model").glob("*.yaml")))
+def test_model_presets_compose(name):
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose(config_name="model/" + name)
+    model = instantiate(cfg.model)
+    assert isinstance(model, ModelConfig)
+    if name == "gemma2_27b":
+        assert model.attn_implementation in ("flash_attention_2", "eager")  # soft-capping
+    if name == "deepseek_coder_v2_lite":
+        assert model.zero3_leaf_modules == ["DeepseekV2Moe"]
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (CONF / "trainer").glob("*.yaml")))
+def test_trainer_presets_compose(name):
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose(config_name="trainer/" + name)
+    trainer = instantiate(cfg.trainer)
+    assert isinstance(trainer, TrainerConfig)
+    assert trainer.stage(2).lr_schedule in ("cosine", "constant")
+
+
+def test_default_trainer_is_the_paper_recipe():
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = to_dataclass(compose(config_name="trainer/default").trainer, TrainerConfig)
+    s1, s2 = cfg.stage(1), cfg.stage(2)
+    assert (s1.lr, s1.lr_schedule, s1.max_epochs, s1.global_batch_size, s1.warmup_steps) == (1e-5, "constant", 1, 1024, 0)
+    assert (s2.lr, s2.lr_schedule, s2.min_lr, s2.max_steps, s2.global_batch_size) == (3e-5, "cosine", 1e-6, 700, 1024)
+    assert cfg.max_length == 4096
+    assert cfg.accumulation(s1) == 1024 // (cfg.micro_batch_size * cfg.devices)
+
+
+def test_typo_in_yaml_key_fails(tmp_path):
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        with pytest.raises(Exception, match="max_stepz"):
+            compose(config_name="trainer/tiny", overrides=["trainer.max_stepz=3"])
+
+
+def test_bad_values_are_rejected():
+    with pytest.raises(ValueError, match="global_batch_size"):
+        TrainerConfig(global_batch_size=10, micro_batch_size=4)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        TrainerConfig(lr_schedule="linear")
+    with pytest.raises(ValueError, match="min_lr"):
+        TrainerConfig(stage2={"lr": 1e-6, "min_lr": 1e-5})
+    with pytest.raises(ValueError, match="model.path"):
+        ModelConfig(source="pretrained")
+    with pytest.raises(ValueError, match="unknown"):
+        to_dataclass({"max_stepz": 3}, TrainerConfig)
+
+
+def test_accumulation_follows_devices():
+    cfg = TrainerConfig(global_batch_size=1024, micro_batch_size=4, devices=8, num_nodes=2,
+                        stage2={"global_batch_size": 512})
+    assert cfg.accumulation(cfg.stage(1)) == 16
+    assert cfg.accumulation(cfg.stage(2)) == 8
+
+
+def test_slurm_launcher_matches_trainer_devices(tmp_path):
+    (tmp_path / "hydra" / "launcher").mkdir(parents=True)
+    (tmp_path / "hydra" / "launcher" / "slurm_gpu.yaml").write_text(
+        (CONF / "hydra" / "launcher" / "slurm_gpu.yaml").read_text()
+    )
+    (tmp_path / "config.yaml").write_text(
+        "defaults:\n  - _self_\n  - override hydra/launcher: slurm_gpu\ntrainer:\n  devices: 8\n  num_nodes: 2\n"
+    )
+    with initialize_config_dir(str(tmp_path), version_base="1.3"):
+        cfg = compose("config", return_hydra_config=True, overrides=["hydra.sweep.dir=outputs/train-2node"])
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("SlurmLauncher")
+    assert (launcher.tasks_per_node, launcher.gpus_per_node, launcher.nodes) == (8, 8, 2)
+    assert launcher.max_num_timeout > 0  # submitit owns requeue
+    assert "now:" not in str(launcher.submitit_folder)
+
+
+def test_strategies_are_built_from_the_config(tiny_model_cfg, tiny_model_dir):
+    from lightning.pytorch.strategies import DDPStrategy, FSDPStrategy
+    from transformers.models.qwen2.modeling_qwen2 import Qwen2DecoderLayer
+
+    from codeio.train.strategy import build_strategy, transformer_block_classes
+
+    assert transformer_block_classes(str(tiny_model_dir), tiny_model_cfg) == {Qwen2DecoderLayer}
+    fsdp = build_strategy(TrainerConfig(strategy="fsdp", gradient_checkpointing=True), tiny_model_cfg,
+                          str(tiny_model_dir))
+    assert isinstance(fsdp, FSDPStrategy) and fsdp._state_dict_type == "full"
+    assert isinstance(build_strategy(TrainerConfig(strategy="ddp"), tiny_model_cfg, str(tiny_model_dir)), DDPStrategy)
+    assert build_strategy(TrainerConfig(strategy="auto"), tiny_model_cfg, str(tiny_model_dir)) == "auto"
+    try:
+        import deepspeed  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match=r"\.\[deepspeed\]"):
+            build_strategy(TrainerConfig(strategy="deepspeed"), tiny_model_cfg, str(tiny_model_dir))
