@@ -126,7 +126,7 @@ def test_yaml_composes_and_builds_through_build_teacher(executor):
         cfg = compose("config", overrides=["+teacher=trace", "teacher.max_steps=30"])
     teacher, params = build_teacher(cfg.teacher, executor=executor)
     assert isinstance(teacher, TraceTeacher) and teacher.config.max_steps == 30
-    assert teacher.model_name == "trace" and teacher.executor is executor
+    assert teacher.model_name == "trace@v1" and teacher.executor is executor
     with initialize_config_dir(config_dir=str(conf), version_base=None):
         with pytest.raises(Exception, match="max_stepz"):
             compose("config", overrides=["+teacher=trace", "teacher.max_stepz=3"])

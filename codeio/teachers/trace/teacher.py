@@ -39,6 +39,11 @@ CHARS_PER_TOKEN = 3
 """Conservative characters per token used to keep a rationale within ``max_tokens``."""
 
 
+RENDERER_VERSION = "1"
+"""Bump when the tracer or the wording changes what a rationale says: it is part of the model name, so
+the response cache (keyed by model name) stops serving rationales written by older code."""
+
+
 class TraceTeacher(Teacher):
     """Teacher whose rationales are rendered from execution traces. Takes the schema's fields."""
 
@@ -46,7 +51,7 @@ class TraceTeacher(Teacher):
         for name in ("_target_", "sampling", "cache_failures"):  # read by build_teacher, not by the class
             fields.pop(name, None)
         self.config = TraceTeacherConfig(**fields)
-        self.model_name = self.config.model_name
+        self.model_name = f"{self.config.model_name}@v{RENDERER_VERSION}"
         self.executor = executor
         self.stats = TeacherStats()
         self.outcomes: Counter[str] = Counter()
