@@ -31,13 +31,16 @@ def _add_option_flags(parser: argparse.ArgumentParser) -> None:
             seen.add(f.name)
             flag = "--" + f.name.replace("_", "-")
             default = f.default if f.default is not MISSING else None
+            if default is None and f.default_factory is not MISSING:
+                default = f.default_factory()
             if isinstance(default, bool):
                 parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None)
-            elif f.name in ("prelude", "extra_args"):
+            elif isinstance(default, dict):
+                parser.add_argument(flag, dest=f.name, action="append", default=None, metavar="KEY=VALUE",
+                                    help="repeat for several entries (replaces the whole default)")
+            elif isinstance(default, list):
                 parser.add_argument(flag, dest=f.name, action="append", default=None,
-                                    help="repeat for several entries")
-            elif f.name == "child_env":
-                parser.add_argument(flag, dest=f.name, action="append", default=None, metavar="KEY=VALUE")
+                                    help="repeat for several entries (replaces the whole default)")
             else:
                 kind = type(default) if default is not None else str
                 parser.add_argument(flag, dest=f.name, type=kind, default=None)
@@ -88,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         if name not in schema_fields:
             parser.error(f"--{name.replace('_', '-')} does not apply to the {args.executor} executor")
         if name == "child_env":
+            if any("=" not in item for item in value):
+                parser.error("--child-env takes KEY=VALUE")
             value = dict(item.split("=", 1) for item in value)
         options[name] = value
 

@@ -377,6 +377,7 @@ def run_calls(request, out_fd, prelude_ns):
     calls = job.get("calls") or []
     start = int(request.get("start", 0))
     harnesses = {}
+    modules_before = set(sys.modules)
     try:
         for name, source in (request.get("harness_sources") or {}).items():
             harnesses[name] = load_harness(name, source)
@@ -387,7 +388,9 @@ def run_calls(request, out_fd, prelude_ns):
             status = CRASHED
         write_msg(out_fd, {"nonce": nonce, "load_error": _error_text(exc), "status": status})
         return
-    write_msg(out_fd, {"nonce": nonce, "loaded": True})
+    new_modules = sorted({name.split(".")[0] for name in set(sys.modules) - modules_before
+                          if _isinstance(name, str)} - {"__codeio_job__"})
+    write_msg(out_fd, {"nonce": nonce, "loaded": True, "new_modules": new_modules[:64]})
     for index in range(start, _len(calls)):
         reply = run_one_call(module, job, calls[index], harnesses, compat, limit)
         reply["i"] = index
@@ -524,7 +527,8 @@ def drop_privileges(uid):
 
 # ---------------------------------------------------------------------------------------------------
 # Driving one job: deadlines, kills, continuation in a fresh child (used by the worker and the parent)
-def drive_job(job, spawn, kill, emit, timeout, frame_limit, max_consecutive_timeouts=3, start=0):
+def drive_job(job, spawn, kill, emit, timeout, frame_limit, max_consecutive_timeouts=3, start=0,
+              on_loaded=None):
     """Run ``job``'s calls through children started by ``spawn(start) -> (handle, fd, nonce)``.
 
     ``kill(handle) -> exit description`` must kill and reap the child's whole tree. ``emit(index,
@@ -569,6 +573,8 @@ def drive_job(job, spawn, kill, emit, timeout, frame_limit, max_consecutive_time
                         index = n
                         break
                     loaded = True
+                    if on_loaded is not None:
+                        on_loaded(msg)
                     call_started = _monotonic()
                     deadline = call_started + timeout
                     continue
@@ -629,6 +635,8 @@ class Worker:
         self.prelude_ns = {"__builtins__": builtins}
         self.tmp_root = None
         self._pending_cgroup = None
+        self.import_counts = {}
+        self.warmed = set()
 
     # -- start-up ----------------------------------------------------------------------------------
     def setup(self):
@@ -771,6 +779,49 @@ class Worker:
                 self.isolation.append("uid-%d" % self.own_uid)
         if self.own_uid is None:
             self.isolation.append("no-caps")
+
+    def _count_imports(self, msg):
+        names = msg.get("new_modules")
+        if not _isinstance(names, list) or int(self.opts.get("warm_after") or 0) <= 0:
+            return
+        for name in names[:64]:
+            if _isinstance(name, str) and name.isidentifier() and name not in sys.modules:
+                self.import_counts[name] = self.import_counts.get(name, 0) + 1
+
+    def _warm_imports(self):
+        """Import, in this worker, installed modules that several jobs had to import themselves.
+
+        Only names found by the import system on this worker's own path (installed packages and the
+        standard library: the job cannot add files there) are imported, never job code; a deny list keeps
+        out modules with import-time effects or a large memory footprint (which would make every fork
+        slower). The module's state after import is what a fresh import would give, as for the prelude.
+        """
+        threshold = int(self.opts.get("warm_after") or 0)
+        budget = int(self.opts.get("warm_imports_max") or 0) - _len(self.warmed)
+        if threshold <= 0 or budget <= 0:
+            return
+        deny = set(self.opts.get("warm_imports_deny") or ())
+        ready = sorted(n for n, c in self.import_counts.items() if c >= threshold and n not in self.warmed)
+        if not ready:
+            return
+        import importlib
+        import importlib.util
+
+        for name in ready[:budget]:
+            self.warmed.add(name)
+            if name in deny or name in sys.modules:
+                continue
+            try:
+                if importlib.util.find_spec(name) is None:
+                    continue
+                importlib.import_module(name)
+            except BaseException:  # noqa: BLE001 - a module that fails to import stays cold
+                continue
+        import gc
+
+        gc.collect()
+        if hasattr(gc, "freeze"):
+            gc.freeze()
 
     def _wipe_private_tmp(self):
         """Empty the worker's private /tmp, /var/tmp and /dev/shm so no file passes from job to job."""
@@ -1062,11 +1113,14 @@ class Worker:
 
         try:
             drive_job(job, spawn, self._kill, emit, timeout, frame_limit,
-                      int(self.opts.get("max_consecutive_timeouts", 3)), int(request.get("start", 0)))
+                      int(self.opts.get("max_consecutive_timeouts", 3)), int(request.get("start", 0)),
+                      self._count_imports)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
             self._wipe_private_tmp()
         write_msg(out_fd, {"t": "done"})
+        self._warm_imports()
+        return
 
     def serve(self, in_fd, out_fd):
         write_msg(out_fd, {"t": "ready", "isolation": self.isolation, "notes": self.notes,

@@ -107,6 +107,14 @@ class ExecutorConfig:
         return self.workers or os.cpu_count() or 1
 
 
+DEFAULT_WARM_DENY = [
+    # import-time effects, GUI/browser, packaging machinery, or a footprint that slows every fork
+    "antigravity", "this", "turtle", "turtledemo", "tkinter", "idlelib", "webbrowser", "pip", "setuptools",
+    "distutils", "ensurepip", "venv", "pydoc", "torch", "tensorflow", "jax", "jaxlib", "transformers",
+    "vllm", "lightning", "pytorch_lightning", "deepspeed", "datasets", "codeio",
+]
+
+
 @dataclass
 class ForkserverConfig(ExecutorConfig):
     """Pre-warmed workers that fork one sandboxed child per job (the default, fastest executor)."""
@@ -125,6 +133,13 @@ class ForkserverConfig(ExecutorConfig):
     """When running as root: uid/gid the children switch to (65534 = nobody); -1 = keep root."""
     startup_timeout: float = 120.0
     """Seconds a worker may take to import the prelude and report ready."""
+    warm_after: int = 2
+    """Adaptive prelude: once this many jobs of a worker had to import the same installed module (e.g.
+    scipy, sklearn, unittest), the worker imports it itself so later children inherit it; 0 = off. Only
+    modules found on the worker's own path are imported, never job code."""
+    warm_imports_max: int = 32
+    """At most this many modules warmed per worker."""
+    warm_imports_deny: list[str] = field(default_factory=lambda: list(DEFAULT_WARM_DENY))
 
     def __post_init__(self) -> None:
         super().__post_init__()

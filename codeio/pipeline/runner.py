@@ -40,9 +40,21 @@ def stage_classes() -> dict[str, type[Stage]]:
     return STAGES
 
 
+def global_rank() -> int:
+    """This process's rank in a multi-process (multi-GPU) launch; 0 when launched alone.
+
+    On SLURM every task runs the whole pipeline; only rank 0 writes shared files (stage outputs, the
+    summary), the others take part in the distributed training and stop after it."""
+    for var in ("RANK", "SLURM_PROCID"):
+        if os.environ.get(var, "").isdigit():
+            return int(os.environ[var])
+    return 0
+
+
 class Pipeline:
     def __init__(self, cfg: DictConfig, run_dir: Path):
         self.cfg = cfg
+        self.rank = global_rank()
         self.run_dir = Path(run_dir)
         self.cache_root = Path(cfg.cache.dir).expanduser().resolve()
         self.selected = self._selected_stages(list(cfg.stages))
@@ -89,6 +101,13 @@ class Pipeline:
         shard = self.cfg.shard
         for name in self.selected:
             self.stages[name].upstream_reports = self._upstream_reports(name, summary["stages"])
+            if self.rank != 0:
+                if not self.stages[name].distributed:
+                    self._wait_for(name)  # rank 0 runs it; this rank only needs its output
+                    continue
+                self._run_stage(name)
+                log.info("rank %d: stage %s done; rank 0 writes outputs and runs what follows", self.rank, name)
+                return summary
             report = self._run_stage(name)
             summary["stages"][name] = report
             self._write_summary(summary)
@@ -96,9 +115,18 @@ class Pipeline:
                 log.info("stage %s: shard %d/%d done; later stages wait for the merge run",
                          name, shard.index, shard.count)
                 break
+        if self.rank != 0:
+            return summary
         self._write_summary(summary)
-        print(format_summary(summary))
+        report = format_summary(summary)
+        (self.run_dir / "report.md").write_text(f"# codeio run: {self.cfg.name}\n\n```\n{report}\n```\n")
+        print(report)
         return summary
+
+    def _wait_for(self, name: str, poll_s: float = 5.0) -> None:
+        store = self.store(name)
+        while not store.is_done():
+            time.sleep(poll_s)
 
     def _upstream_reports(self, name: str, so_far: dict[str, Any]) -> dict[str, Any]:
         """Reports of all stages before ``name``: from this run, else from their cache entries."""
@@ -224,6 +252,9 @@ class Pipeline:
         staging = store.staging_dir()
         try:
             out = stage.run_whole(inputs, staging)
+            if self.rank != 0:  # another rank of a distributed stage: rank 0 publishes the result
+                shutil.rmtree(staging, ignore_errors=True)
+                return {"status": "rank_nonzero", "key": store.key}
             rows_out = save_rows(out.rows, staging, stage.features())
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

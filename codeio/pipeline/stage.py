@@ -66,6 +66,8 @@ class Stage:
     chunked: bool = True
     record: type | None = None
     """Dataclass of the output rows (pins the Arrow schema); None = infer."""
+    distributed: bool = False
+    """Run by every rank of a multi-process launch (training); other stages run on rank 0 only."""
 
     def __init__(self, cfg: DictConfig):
         self.cfg = cfg

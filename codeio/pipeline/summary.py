@@ -1,14 +1,47 @@
-"""The end-of-run table printed from ``summary.json``."""
+"""The end-of-run report printed from ``summary.json`` (and saved as ``report.md`` in the run dir)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+# Where each stage leaves the things a user looks for, relative to <run dir>/stages/<stage>/.
+ARTIFACTS = {
+    "assemble": [("training data (TRL messages)", "train.jsonl"), ("released-format records", "codeio.jsonl"),
+                 ("LLaMA-Factory files", "llamafactory"), ("dataset card", "README.md"), ("plots", "plots")],
+    "train": [("model, stage 1", "model_stage1"), ("model, stage 2", "model_stage2"),
+              ("training metrics (CSV)", "logs_stage1")],
+    "evaluate": [("results table", "results.md")],
+}
 
 
 def format_summary(summary: dict[str, Any]) -> str:
+    stages = summary.get("stages", {})
+    parts = [_counts_table(stages)]
+    correct = _correct_rates(stages)
+    if correct:
+        parts.append("correct rate by turn (cumulative):\n" + correct)
+    training = _training(stages.get("train"))
+    if training:
+        parts.append("training loss:\n" + training)
+    scores = _scores(stages.get("evaluate"))
+    if scores:
+        parts.append("evaluation:\n" + scores)
+    run_dir = Path(summary.get("run_dir", "."))
+    where = [f"run directory: {run_dir}", "  summary.json, report.md and stages/<stage>/ (datasets.load_from_disk)"]
+    for stage, items in ARTIFACTS.items():
+        for label, rel in items:
+            path = run_dir / "stages" / stage / rel
+            if path.exists():
+                where.append(f"  {label}: {path}")
+    parts.append("\n".join(where))
+    return "\n\n".join(parts)
+
+
+def _counts_table(stages: dict[str, Any]) -> str:
     header = ("stage", "cache", "rows in", "rows out", "rejected", "seconds", "top rejection reasons")
     lines = []
-    for name, rep in summary.get("stages", {}).items():
+    for name, rep in stages.items():
         rejected = rep.get("rejected") or {}
         top = sorted(rejected.items(), key=lambda kv: -kv[1])[:3]
         lines.append((
@@ -23,17 +56,36 @@ def format_summary(summary: dict[str, Any]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines, strict=False)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
-    out += [fmt.format(*row) for row in lines]
-    extra = []
-    for name, rep in summary.get("stages", {}).items():
-        for key, value in (rep.get("stats") or {}).items():
-            if isinstance(value, (int, float, str)) or (isinstance(value, dict) and len(value) <= 8):
-                extra.append(f"  {name}.{key}: {value}")
-    text = "\n".join(out)
-    if extra:
-        text += "\n\nstatistics:\n" + "\n".join(extra)
-    text += f"\n\nrun directory: {summary.get('run_dir')}\n  summary.json and stages/<stage>/ are there"
-    return text
+    return "\n".join(out + [fmt.format(*row) for row in lines])
+
+
+def _correct_rates(stages: dict[str, Any]) -> str:
+    for name in ("revise", "verify"):
+        rates = ((stages.get(name) or {}).get("stats") or {}).get("correct_rate")
+        if rates:
+            return "\n".join(f"  {kind:<7} " + "  ".join(f"{turn}={value:.1%}" for turn, value in by_turn.items())
+                             for kind, by_turn in rates.items())
+    return ""
+
+
+def _training(report: dict[str, Any] | None) -> str:
+    stats = (report or {}).get("stats") or {}
+    lines = []
+    for key in sorted(k for k in stats if k.startswith("stage")):
+        s = stats[key]
+        if isinstance(s, dict) and s.get("loss_start") is not None:
+            lines.append(f"  {key}: {s['loss_start']:.3f} -> {s['loss_end']:.3f} over {s.get('steps')} steps"
+                         f" ({s.get('truncated_samples', 0)} samples truncated)")
+    return "\n".join(lines)
+
+
+def _scores(report: dict[str, Any] | None) -> str:
+    results = ((report or {}).get("stats") or {}).get("results") or {}
+    lines = []
+    for checkpoint, scores in results.items():
+        cells = ", ".join(f"{k}={'-' if v is None else f'{v:.1f}'}" for k, v in scores.items())
+        lines.append(f"  {checkpoint}: {cells}")
+    return "\n".join(lines)
 
 
 def _num(x: Any) -> str:

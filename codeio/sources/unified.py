@@ -44,11 +44,19 @@ def unified_from_record(record: Any, default_source: str) -> UnifiedFunction | R
             return Rejected("wrong_type", f"ios[{i}] is not {{'input': ..., 'output': ...}}")
         if not isinstance(pair["input"], dict):
             return Rejected("wrong_type", f"ios[{i}].input is {type(pair['input']).__name__}, expected dict")
+    # Pairs holding NaN/inf (json.loads accepts them) cannot be checked later: drop them, note how many.
+    strict = [pair for pair in ios if _strict(pair)]
+    dropped_pairs = len(ios) - len(strict)
+    ios = strict
     if inputgen is None and not ios:
+        if dropped_pairs:
+            return Rejected("not_json", f"all {dropped_pairs} recorded pairs hold NaN or infinity")
         return Rejected("no_inputs", "neither an input generator nor recorded ios")
     meta = record.get("meta") or {}
     if not isinstance(meta, dict):
         meta = {"meta": meta}
+    if dropped_pairs:
+        meta = {**meta, "ios_dropped_not_json": dropped_pairs}
     if record.get("category") is not None:
         meta = {**meta, "category": record["category"]}
     # The row's source is the configured corpus name (per-source settings key on it); a record's own
@@ -71,6 +79,14 @@ def unified_from_record(record: Any, default_source: str) -> UnifiedFunction | R
         source=source,
         meta=meta,
     )
+
+
+def _strict(value: Any) -> bool:
+    try:
+        dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def raw_row_from_unified(fn: UnifiedFunction, where: str) -> dict[str, Any]:

@@ -40,6 +40,7 @@ class TrainStage(Stage):
     name = "train"
     version = "1"
     chunked = False
+    distributed = True
 
     def inputs(self) -> list[str]:
         return [] if self.cfg.trainer.get("train_data") else ["assemble"]

@@ -21,12 +21,21 @@ from typing import Any
 from codeio.train.config import ModelConfig, StageConfig, TrainerConfig, to_dataclass
 
 
-def resolve_model_path(model_cfg: ModelConfig) -> str:
-    if model_cfg.source == "tiny":
-        from codeio.train.tiny import ensure_tiny_model
+def resolve_model_path(model_cfg: ModelConfig, wait_s: float = 600.0) -> str:
+    """The checkpoint to start from; the tiny model is built by global rank 0, the other ranks wait."""
+    if model_cfg.source != "tiny":
+        return str(model_cfg.path)
+    from codeio.train.tiny import ensure_tiny_model, tiny_model_dir
 
+    if _is_global_zero():
         return str(ensure_tiny_model(model_cfg.tiny))
-    return str(model_cfg.path)
+    target = tiny_model_dir(model_cfg.tiny)
+    deadline = time.time() + wait_s
+    while not (target / "config.json").is_file():
+        if time.time() > deadline:
+            raise TimeoutError(f"rank 0 did not build the tiny model at {target} within {wait_s:.0f} s")
+        time.sleep(1.0)
+    return str(target)
 
 
 def load_tokenizer(path: str, model_cfg: ModelConfig):
@@ -41,7 +50,10 @@ def load_tokenizer(path: str, model_cfg: ModelConfig):
 
 
 def _is_global_zero() -> bool:
-    return int(os.environ.get("RANK", os.environ.get("SLURM_PROCID", 0))) == 0
+    """Rank 0 before the Trainer exists (SLURM tasks, torchrun, Lightning's re-launched scripts)."""
+    from lightning.fabric.utilities.rank_zero import _get_rank
+
+    return (_get_rank() or 0) == 0 and int(os.environ.get("NODE_RANK", os.environ.get("GROUP_RANK", 0))) == 0
 
 
 def _loggers(trainer_cfg: TrainerConfig, stage_dir: Path, run_name: str) -> list:

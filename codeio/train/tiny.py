@@ -129,10 +129,14 @@ def build_model(cfg: TinyModelConfig, vocab_size: int, pad_id: int, eos_id: int)
     return AutoModelForCausalLM.from_config(config, dtype=torch.float32)
 
 
+def tiny_model_dir(cfg: TinyModelConfig) -> Path:
+    return Path(os.path.expanduser(cfg.cache_dir)) / f"{cfg.arch}-{tiny_key(cfg)}"
+
+
 def ensure_tiny_model(cfg: TinyModelConfig) -> Path:
     """Directory of the tiny model for this configuration, building it on first use (atomic rename)."""
-    root = Path(os.path.expanduser(cfg.cache_dir))
-    target = root / f"{cfg.arch}-{tiny_key(cfg)}"
+    target = tiny_model_dir(cfg)
+    root = target.parent
     if (target / "config.json").is_file():
         return target
     root.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ Nothing here executes code; it only parses it with ``ast``.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 
 from codeio.transform.parser import GENERATOR_NAMES, parse_quietly
@@ -36,9 +37,18 @@ def parses(code: str) -> bool:
     return True
 
 
+_PY_LINE = re.compile(r"^[ \t]*(?:def[ \t]+\w+[ \t]*\(|class[ \t]+\w+[ \t]*[:(]|import[ \t]+\w|from[ \t]+[\w.]+[ \t]+import\b)",
+                      re.MULTILINE)
+_DEF_LINE = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(", re.MULTILINE)
+
+
 def prefilter_reason(content: str, min_chars: int, max_chars: int, require_python: bool,
                      require_function: bool) -> str | None:
-    """Why a raw file is skipped before the LLM (None = keep). Length, language, defines a function."""
+    """Why a raw file is skipped before the LLM (None = keep). Length, language, defines a function.
+
+    Language detection: the file parses as Python 3, or (Python 2 and slightly broken files, which the
+    LLM rewrite can still use) it has Python ``def``/``class``/``import`` lines.
+    """
     if min_chars and len(content) < min_chars:
         return "prefilter_too_short"
     if max_chars and len(content) > max_chars:
@@ -48,8 +58,13 @@ def prefilter_reason(content: str, min_chars: int, max_chars: int, require_pytho
     try:
         tree = parse_quietly(content)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        # Python 2, other languages and broken files all fail to parse as Python 3.
-        return "prefilter_not_python" if require_python else None
+        tree = None
+    if tree is None:
+        if require_python and not _PY_LINE.search(content):
+            return "prefilter_not_python"
+        if require_function and not _DEF_LINE.search(content):
+            return "prefilter_no_function"
+        return None
     if require_function and not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(tree)):
         return "prefilter_no_function"
     return None

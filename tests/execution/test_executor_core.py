@@ -265,3 +265,22 @@ def test_determinism_check_flags_hash_order_and_randomness(executor):
     results = executor.run(jobs)
     flags = check_determinism(executor, jobs, results)
     assert flags == [[True], [False], [False], [True, None]]
+
+
+def test_adaptive_warm_imports():
+    """After two jobs import an installed module, the worker imports it and later children inherit it;
+    modules on the deny list and job-defined fake modules never get imported by the worker."""
+    probe = ("import sys\n"
+             "already = 'wave' in sys.modules\n"
+             "import wave\n"
+             "sys.modules['fake_job_module'] = type(sys)('fake_job_module')\n"
+             "def main_solution():\n    return already\n")
+    with make_executor("forkserver", workers=1, timeout=2.0, warm_after=2) as ex:
+        seen = [ex.run_one(probe, {}).value() for _ in range(4)]
+        assert seen == [False, False, True, True]
+        check = "import sys\ndef main_solution():\n    return 'fake_job_module' in sys.modules\n"
+        assert ex.run_one(check, {}).value() is False
+    with make_executor("forkserver", workers=1, timeout=2.0, warm_after=0) as ex:
+        assert [ex.run_one(probe, {}).value() for _ in range(3)] == [False, False, False]
+    with make_executor("forkserver", workers=1, timeout=2.0, warm_imports_deny=["wave"]) as ex:
+        assert [ex.run_one(probe, {}).value() for _ in range(3)] == [False, False, False]

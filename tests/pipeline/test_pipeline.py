@@ -141,3 +141,13 @@ def test_sigkill_mid_stage_then_resume_equals_uninterrupted_run(tmp_path):
     assert dataset_digest(tmp_path / "resumed/stages/collect") == dataset_digest(tmp_path / "clean_run/stages/collect")
     for key in ("rows_in", "rows_out", "rejected"):
         assert summary["stages"]["collect"][key] == clean_summary["stages"]["collect"][key]
+
+
+def test_nonzero_rank_never_writes_shared_outputs(tmp_path, monkeypatch):
+    over = ["stages=[collect]", "source=jsonl", f"source.path={_small_corpus(tmp_path)}",
+            f"cache.dir={tmp_path / 'cache'}", "progress=false"]
+    run_in_process(over, tmp_path / "rank0")  # rank 0 produced collect's output
+    monkeypatch.setenv("RANK", "1")
+    run_in_process(over, tmp_path / "rank1")  # rank 1 only waits for it (here: already done)
+    assert not (tmp_path / "rank1" / "summary.json").exists()
+    assert not (tmp_path / "rank1" / "stages").exists()

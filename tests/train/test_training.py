@@ -134,3 +134,18 @@ def test_train_data_override_and_missing_data(tmp_path, tiny_model_cfg, chat_jso
     assert [s["stage"] for s in report["stages"]] == [1] and report["stages"][0]["data"] == str(chat_jsonl)
     with pytest.raises(FileNotFoundError):
         run_training(tiny_model_cfg, cpu_trainer(), tmp_path / "missing.jsonl", None, tmp_path / "out2")
+
+
+def test_only_rank_zero_builds_the_tiny_model(tmp_path, monkeypatch):
+    from codeio.train.config import ModelConfig, TinyModelConfig
+    from codeio.train.run import resolve_model_path
+
+    cfg = ModelConfig(tiny=TinyModelConfig(cache_dir=str(tmp_path / "cache")))
+    monkeypatch.setenv("RANK", "1")
+    with pytest.raises(TimeoutError):
+        resolve_model_path(cfg, wait_s=0.2)
+    assert not (tmp_path / "cache").exists()  # a non-zero rank wrote nothing
+    monkeypatch.setenv("RANK", "0")
+    built = resolve_model_path(cfg)
+    monkeypatch.setenv("RANK", "1")
+    assert resolve_model_path(cfg, wait_s=0.2) == built

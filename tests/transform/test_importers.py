@@ -147,3 +147,14 @@ def test_both_reasoning_gym_files_yield_over_5000_functions(executor):
     assert len(fns) + sum(counts.values()) == len(raws) == 5752
     assert len(fns) > 5000, counts
     assert len({f["function_id"] for f in fns}) == len(fns)
+
+
+def test_unified_source_drops_non_strict_json_pairs(tmp_path):
+    nan_only = json.dumps({**GOOD, "ios": [{"input": {"a": 1, "b": 1}, "output": float("nan")}]})
+    mixed = json.dumps({**GOOD, "ios": [{"input": {"a": 1, "b": 1}, "output": float("inf")}, *GOOD["ios"]]})
+    path = tmp_path / "nan.jsonl"
+    path.write_text(nan_only + "\n" + mixed + "\n")
+    rows, rejected = _split(list(UnifiedSource(str(path)).iter_items()))
+    assert [r.reason for r in rejected] == ["not_json"]
+    fn = json.loads(rows[0]["unified_json"])
+    assert fn["ios"] == GOOD["ios"] and fn["meta"] == {"ios_dropped_not_json": 1}

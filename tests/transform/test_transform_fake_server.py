@@ -130,3 +130,26 @@ def test_prompt_file_and_prefilters(tmp_path):
     with pytest.raises(ValueError, match="placeholder"):
         (tmp_path / "bad.txt").write_text("no placeholder")
         Transformer(prompt_file=str(tmp_path / "bad.txt"))
+
+
+def test_classifier_hook_filters_before_the_rewrite(tmp_path):
+    template = tmp_path / "classify.txt"
+    template.write_text("Rate the difficulty of this code as easy, medium or hard.\n{code}\nEnd with the label.")
+    rewrites = []
+
+    def responder(request):
+        prompt = request["messages"][-1]["content"]
+        if prompt.startswith("Rate the difficulty"):
+            return "Reasoning... Label: **Medium**." if "medium_one" in prompt else "This is easy"
+        rewrites.append(prompt)
+        return "no code"
+
+    raws = [RawCode(raw_id=name, source="s", content=f"def {name}(x):\n    return x + 1  # padding padding\n").to_row()
+            for name in ("medium_one", "easy_one")]
+    with FakeOpenAIServer(responder=responder) as server, \
+            OpenAITeacher(model="fake-model", base_url=server.base_url, api_key_env=None,
+                          allow_missing_key=True) as teacher, make_executor("forkserver") as executor:
+        transformer = Transformer(classifier_prompt_file=str(template), classifier_keep=["medium", "hard"])
+        fns, counts = transformer.process(raws, executor, teacher)
+    assert counts == {"classifier_rejected": 1, "parse_no_code_block": 1}
+    assert len(rewrites) == 1 and "medium_one" in rewrites[0]
