@@ -47,3 +47,9 @@ def dataset_digest(path: Path) -> str:
     for row in ds:
         h.update(json.dumps(row, sort_keys=True, default=str).encode())
     return h.hexdigest()
+
+
+def run_module(module: str, args: list[str], timeout: float = 600) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO_ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout)

@@ -388,9 +388,10 @@ def run_calls(request, out_fd, prelude_ns):
             status = CRASHED
         write_msg(out_fd, {"nonce": nonce, "load_error": _error_text(exc), "status": status})
         return
-    new_modules = sorted({name.split(".")[0] for name in set(sys.modules) - modules_before
-                          if _isinstance(name, str)} - {"__codeio_job__"})
-    write_msg(out_fd, {"nonce": nonce, "loaded": True, "new_modules": new_modules[:64]})
+    # packages and their direct public submodules (scipy, scipy.stats) the code had to import itself
+    new_modules = sorted({".".join(name.split(".")[:2]) for name in set(sys.modules) - modules_before
+                          if _isinstance(name, str) and not any(p.startswith("_") for p in name.split(".")[:2])})
+    write_msg(out_fd, {"nonce": nonce, "loaded": True, "new_modules": new_modules[:128]})
     for index in range(start, _len(calls)):
         reply = run_one_call(module, job, calls[index], harnesses, compat, limit)
         reply["i"] = index
@@ -784,8 +785,9 @@ class Worker:
         names = msg.get("new_modules")
         if not _isinstance(names, list) or int(self.opts.get("warm_after") or 0) <= 0:
             return
-        for name in names[:64]:
-            if _isinstance(name, str) and name.isidentifier() and name not in sys.modules:
+        for name in names[:128]:
+            if (_isinstance(name, str) and name not in sys.modules and name.count(".") <= 1
+                    and all(part.isidentifier() for part in name.split("."))):
                 self.import_counts[name] = self.import_counts.get(name, 0) + 1
 
     def _warm_imports(self):
@@ -809,10 +811,10 @@ class Worker:
 
         for name in ready[:budget]:
             self.warmed.add(name)
-            if name in deny or name in sys.modules:
+            if name.split(".")[0] in deny or name in sys.modules:
                 continue
             try:
-                if importlib.util.find_spec(name) is None:
+                if importlib.util.find_spec(name.split(".")[0]) is None:
                     continue
                 importlib.import_module(name)
             except BaseException:  # noqa: BLE001 - a module that fails to import stays cold
@@ -1030,18 +1032,10 @@ class Worker:
             text = describe_wait_status(status)
         except ChildProcessError:
             text = "reaped elsewhere"
-        self._reap_orphans()
-        # exit code 128+N from "I" means the runner died of signal N
-        if text.startswith("exit code "):
-            code = int(text.split()[-1])
-            if code > 128:
-                try:
-                    text = "killed by " + signal.Signals(code - 128).name
-                except ValueError:
-                    pass
+        self._reap_orphans(pid)
         return text
 
-    def _reap_orphans(self):
+    def _reap_orphans(self, pgid=None):
         """Kill and reap whatever the job left behind (orphans reparent to us: we are a subreaper)."""
         if self.pid_ns and os.getpid() == 1:
             # pid 1 of our own namespace: everything else in it belongs to the finished job
@@ -1056,14 +1050,23 @@ class Worker:
                     return
                 except InterruptedError:
                     continue
-        for _ in range(50):
+        # no pid namespace: kill the job's process group and every orphan re-parented to us (we are a
+        # subreaper) until both are gone; a fork bomb keeps creating both for a while
+        deadline = time.monotonic() + 5.0
+        while True:
+            group_alive = False
+            if pgid:
+                try:
+                    os.killpg(pgid, signal.SIGKILL)
+                    group_alive = True
+                except OSError:
+                    pass
             children = self._children()
             for pid in children:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
-            reaped = False
             while True:
                 try:
                     pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -1071,11 +1074,9 @@ class Worker:
                     break
                 if pid == 0:
                     break
-                reaped = True
-            if not children and not reaped:
+            if (not children and not group_alive) or time.monotonic() > deadline:
                 break
-            if children and not reaped:
-                time.sleep(0.001)
+            time.sleep(0.002)
 
     @staticmethod
     def _children():

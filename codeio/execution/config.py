@@ -134,10 +134,11 @@ class ForkserverConfig(ExecutorConfig):
     startup_timeout: float = 120.0
     """Seconds a worker may take to import the prelude and report ready."""
     warm_after: int = 2
-    """Adaptive prelude: once this many jobs of a worker had to import the same installed module (e.g.
-    scipy, sklearn, unittest), the worker imports it itself so later children inherit it; 0 = off. Only
-    modules found on the worker's own path are imported, never job code."""
-    warm_imports_max: int = 32
+    """Adaptive prelude: once this many jobs of a worker had to import the same installed module or
+    direct submodule (scipy, scipy.stats, sklearn, unittest...), the worker imports it itself so later
+    children inherit it; 0 = off. Only modules found on the worker's own path are imported, never job
+    code."""
+    warm_imports_max: int = 64
     """At most this many modules warmed per worker."""
     warm_imports_deny: list[str] = field(default_factory=lambda: list(DEFAULT_WARM_DENY))
 

@@ -92,6 +92,15 @@ class Pipeline:
         for name in self.selected:
             self.stages[name].validate()
             self.key(name)
+        for name in self.selected:  # inputs this run will not produce must already be cached
+            for up in self.stages[name].inputs():
+                if up not in self.selected and not self.store(up).is_done():
+                    raise PipelineError(self._missing_input(name, up))
+
+    def _missing_input(self, name: str, up: str) -> str:
+        return (f"stage {name!r} needs the output of {up!r} (key {self.key(up)}), which is not in the cache "
+                f"at {self.cache_root}. Run it first, e.g. add {up!r} to stages=[...], or finish its shards "
+                "and run the merge.")
 
     def run(self) -> dict[str, Any]:
         """Run the selected stages; call ``validate()`` first to fail fast on configuration errors."""
@@ -158,10 +167,7 @@ class Pipeline:
             return report
         for up in stage.inputs():
             if not self.store(up).is_done():
-                raise PipelineError(
-                    f"stage {name!r} needs the output of {up!r} (key {self.key(up)}), which is not in the "
-                    f"cache at {self.cache_root}. Run it first, e.g. add {up!r} to stages=[...], or "
-                    f"finish its shards and run the merge.")
+                raise PipelineError(self._missing_input(name, up))
         started = time.perf_counter()
         resumed = bool(store.committed_chunks())
         stage.open(store.dir / "work")

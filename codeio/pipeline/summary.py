@@ -56,7 +56,7 @@ def _counts_table(stages: dict[str, Any]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines, strict=False)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
-    return "\n".join(out + [fmt.format(*row) for row in lines])
+    return "\n".join(line.rstrip() for line in out + [fmt.format(*row) for row in lines])
 
 
 def _correct_rates(stages: dict[str, Any]) -> str:

@@ -251,14 +251,16 @@ class Sampler:
         return f"too_few_pairs_{cause}"
 
     def _check_generators(self, states: list[FunctionState], executor: Executor) -> None:
-        """Run each function's first generator call again, in another child: its input must not change."""
+        """Run each function's first generating call again in a fresh child: the same seed must give the
+        same input, or reruns could not reproduce the pairs."""
         work = []
         for st in states:
             first = next((i for i, (_, _, origin) in enumerate(st.pairs) if origin == "generated"), None)
             if first is None or st.first_generated_call is None:
                 continue
             call = Call(generate=True, seed=call_seed(self.seed, st.function_id, st.first_generated_call))
-            work.append((st, st.pairs[first][0], self._job(st, [call], variant=1)))
+            # Same hash seed as the first run (variant 0): reruns use it too; only the seed must matter.
+            work.append((st, st.pairs[first][0], self._job(st, [call], variant=0)))
         if not work:
             return
         for (st, expected, _), result in zip(work, executor.run([job for _, _, job in work]), strict=False):

@@ -120,6 +120,16 @@ def check_messages(messages: Any) -> str | None:
     return None
 
 
+def _is_file(text: str) -> bool:
+    """Whether a template option names a file (template text itself is long and full of braces)."""
+    if "\n" in text or "{" in text:
+        return False
+    try:
+        return Path(text).is_file()
+    except OSError:
+        return False
+
+
 class ChatTokenizer:
     """Renders conversations with a chat template and labels the assistant tokens."""
 
@@ -131,7 +141,7 @@ class ChatTokenizer:
         self.max_length = max_length
         self.label_turns = label_turns
         template = chat_template
-        if template and Path(template).is_file():
+        if template and _is_file(template):
             template = Path(template).read_text(encoding="utf-8")
         if template:
             tokenizer.chat_template = template

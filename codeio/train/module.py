@@ -69,7 +69,8 @@ class CausalLMModule(L.LightningModule):
                  trust_remote_code: bool = False, local_files_only: bool = False,
                  lr: float = 1e-5, lr_schedule: str = "constant", min_lr: float = 0.0, warmup_steps: int = 0,
                  weight_decay: float = 0.0, betas: tuple[float, float] = (0.9, 0.95), eps: float = 1e-8,
-                 gradient_checkpointing: bool = False, zero3_leaf_modules: list[str] | None = None) -> None:
+                 gradient_checkpointing: bool = False, zero3_leaf_modules: list[str] | None = None,
+                 strategy: str = "auto") -> None:
         super().__init__()
         self.save_hyperparameters()
         self.model = None
@@ -94,7 +95,7 @@ class CausalLMModule(L.LightningModule):
         self.model.train()  # from_pretrained returns eval mode; Lightning would otherwise train in eval mode
         if hp.gradient_checkpointing and not self._fsdp_checkpointing():
             self.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        if hp.zero3_leaf_modules and self._trainer is not None and "DeepSpeed" in type(self.trainer.strategy).__name__:
+        if hp.zero3_leaf_modules and hp.strategy == "deepspeed":
             from deepspeed.utils import set_z3_leaf_modules
 
             classes = [type(m) for m in self.model.modules() if type(m).__name__ in set(hp.zero3_leaf_modules)]
@@ -102,7 +103,7 @@ class CausalLMModule(L.LightningModule):
 
     def _fsdp_checkpointing(self) -> bool:
         """FSDP applies activation checkpointing itself (per wrapped block)."""
-        return self._trainer is not None and "FSDP" in type(self.trainer.strategy).__name__
+        return self.hparams.strategy == "fsdp"
 
     @property
     def attn_implementation(self) -> str:

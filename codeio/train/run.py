@@ -107,7 +107,12 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
         lr=stage.lr, lr_schedule=stage.lr_schedule, min_lr=stage.min_lr, warmup_steps=stage.warmup_steps,
         weight_decay=trainer_cfg.weight_decay, betas=tuple(trainer_cfg.betas), eps=trainer_cfg.eps,
         gradient_checkpointing=trainer_cfg.gradient_checkpointing, zero3_leaf_modules=model_cfg.zero3_leaf_modules,
+        strategy=trainer_cfg.strategy,
     )
+    if trainer_cfg.strategy == "deepspeed":
+        # Lightning calls configure_model inside deepspeed.zero.Init, where from_pretrained would load into
+        # already-partitioned (empty) parameters; load the full model first and let ZeRO-3 partition it.
+        module.configure_model()
     checkpoints = ModelCheckpoint(
         dirpath=str(stage_dir / "checkpoints"), filename="step={step}", auto_insert_metric_name=False,
         every_n_train_steps=trainer_cfg.checkpoint_every_n_steps, save_last=True, save_top_k=trainer_cfg.save_top_k,
@@ -142,6 +147,11 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
     export_dir = stage_dir / "export"
     if trainer_cfg.export:
         export_model(trainer, module, tokenizer, export_dir, dtype=model_cfg.dtype)
+    import torch
+
+    # every rank counted its own tokens; the report gives the sum over ranks
+    tokens = trainer.strategy.reduce(torch.tensor(float(module.tokens_seen), device=trainer.strategy.root_device),
+                                     reduce_op="sum")
     report = {
         "stage": index,
         "data": str(data),
@@ -151,7 +161,7 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
         "global_batch_size": stage.global_batch_size,
         "loss_start": module.first_loss,
         "loss_end": module.last_loss,
-        "tokens": int(module.tokens_seen) * trainer.world_size,
+        "tokens": int(tokens),
         "data_stats": datamodule.summary(),
         "truncated_samples": int(datamodule.store.stats["truncated"]),
         "seconds": round(time.time() - started, 2),

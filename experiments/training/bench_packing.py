@@ -93,7 +93,9 @@ def run_mode(module, store, rows, micro_batch, pad_id, device, steps_limit):
 
 
 def model_flops_per_token(config) -> float:
-    """6 x non-embedding parameters + attention (12 x layers x hidden x context), per trained token."""
+    """Training FLOPs per token: 6 x the weights used in matmuls (attention projections, MLP, LM head).
+
+    Attention scores (quadratic in length) are not counted, so the MFU is a slight underestimate."""
     h, layers, inter = config.hidden_size, config.num_hidden_layers, config.intermediate_size
     kv = h // config.num_attention_heads * config.num_key_value_heads
     per_layer = h * h * 2 + h * kv * 2 + 3 * h * inter

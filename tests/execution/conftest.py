@@ -54,15 +54,27 @@ def _is_worker(pid: int) -> bool:
         return False
 
 
+def _is_namespace_init(pid: int) -> bool:
+    """True for pid 1 of a child pid namespace (the forkserver's inner worker)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("NSpid:"):
+                ids = line.split()[1:]
+                return len(ids) >= 2 and ids[-1] == "1"
+    except OSError:
+        pass
+    return False
+
+
 def worker_pids(executor=None) -> set[int]:
     """Pids of live executor workers started by this process: each launcher (a direct child running
-    ``_runner.py worker``) and, with namespaces, the worker inside it. Job processes are never included."""
+    ``_runner.py worker``) and, with namespaces, the worker inside it (pid 1 of its own namespace).
+    Job processes are never included: without namespaces they are children of the launcher itself."""
     table = _proc_table()
     outer = {pid for pid, (ppid, state) in table.items()
              if ppid == os.getpid() and state != "Z" and _is_worker(pid)}
-    inner = {pid for pid, (ppid, state) in table.items() if ppid in outer and state != "Z" and _is_worker(pid)}
-    if executor is not None:  # a worker with namespaces has exactly one inner worker
-        assert all(sum(1 for p in inner if table[p][0] == o) <= 1 for o in outer)
+    inner = {pid for pid, (ppid, state) in table.items()
+             if ppid in outer and state != "Z" and _is_worker(pid) and _is_namespace_init(pid)}
     return outer | inner
 
 

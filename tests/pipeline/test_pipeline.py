@@ -151,3 +151,9 @@ def test_nonzero_rank_never_writes_shared_outputs(tmp_path, monkeypatch):
     run_in_process(over, tmp_path / "rank1")  # rank 1 only waits for it (here: already done)
     assert not (tmp_path / "rank1" / "summary.json").exists()
     assert not (tmp_path / "rank1" / "stages").exists()
+
+
+def test_missing_upstream_output_is_a_start_up_error(tmp_path):
+    proc = run_cli(["stages=[tasks]", f"cache.dir={tmp_path}", f"hydra.run.dir={tmp_path / 'r'}"])
+    assert proc.returncode == 2
+    assert "needs the output of 'sample'" in proc.stderr and "Traceback" not in proc.stderr

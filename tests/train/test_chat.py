@@ -86,3 +86,15 @@ def test_fallback_template_when_tokenizer_has_none(tiny_model_dir):
     chat = ChatTokenizer(tokenizer)
     sample = chat(CONVERSATION[1:3], TokenizeStats())
     assert labelled_spans(tokenizer, sample) == ["Doubling 2 gives 4. {\"output\": 4}<|im_end|>\n"]
+
+
+def test_template_override_from_text_or_file(tiny_model_dir, tmp_path):
+    from transformers import AutoTokenizer
+
+    template = ("{% for m in messages %}[{{ m['role'] }}]{{ m['content'] }}{{ eos_token }}{% endfor %}"
+                "{% if add_generation_prompt %}[assistant]{% endif %}")
+    (tmp_path / "t.jinja").write_text(template)
+    for option in (template, str(tmp_path / "t.jinja")):
+        tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+        sample = ChatTokenizer(tokenizer, chat_template=option)(CONVERSATION[1:3], TokenizeStats())
+        assert labelled_spans(tokenizer, sample) == ["Doubling 2 gives 4. {\"output\": 4}<|im_end|>"]

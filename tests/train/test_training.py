@@ -149,3 +149,19 @@ def test_only_rank_zero_builds_the_tiny_model(tmp_path, monkeypatch):
     built = resolve_model_path(cfg)
     monkeypatch.setenv("RANK", "1")
     assert resolve_model_path(cfg, wait_s=0.2) == built
+
+
+def test_gradient_checkpointing_gives_the_same_gradients(tmp_path, tiny_model_dir, tiny_tokenizer, make_jsonl,
+                                                         make_rows):
+    path = make_jsonl(tmp_path / "rows.jsonl", make_rows(3))
+    store = TokenStore.write(tmp_path / "store", ChatTokenizer(tiny_tokenizer, max_length=256), path)
+    batch = collate_rows(store, [[0, 1, 2]], pad_id=tiny_tokenizer.pad_token_id)
+    grads = []
+    for checkpointing in (False, True):
+        module = CausalLMModule(str(tiny_model_dir), gradient_checkpointing=checkpointing)
+        module.configure_model()
+        assert module.model.is_gradient_checkpointing == checkpointing
+        losses, labels = module.token_losses(batch)
+        (losses.sum() / (labels != -100).sum()).backward()
+        grads.append(module.model.model.embed_tokens.weight.grad.clone())
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-5, atol=1e-6)

@@ -1,6 +1,6 @@
 """Measure the assembler on real prompts: the paper's 464 demo functions (../shared/data) -> tasks.
 
-    .venv/bin/python -m codeio.assemble.bench [--copies N] [--out DIR]
+    .venv/bin/python experiments/assemble/bench_assemble.py [--copies N] [--out DIR]
 
 Pairs come from ``codeio_reference/rawcode_1k_parsed.jsonl`` (recorded by the paper's pipeline), prompts
 from the ``tasks`` stage's builder (bundled ``query_code`` template). Turns are simulated with a seeded
