@@ -53,11 +53,12 @@ def test_ablation_sweep_in_miniature(name, tmp_path):
             server = FakeOpenAIServer(responder=answer_with_truth, port=8000).start()
         except OSError:
             pytest.skip("port 8000 is taken; the teacher sweep's openai point needs it")
-        extra = ["hydra.sweeper.params.teacher=trace,openai"]
+        extra = ["teacher=trace,openai"]  # the command line's sweep replaces the file's
         params = {"teacher": "trace,openai"}
     sweep = tmp_path / "sweep"
     try:
-        proc = run_cli(["-m", f"+experiment={name}", *MINIATURE, f"dataset.instruction_data={instruction}",
+        miniature = [o for o in MINIATURE if not (extra and o.startswith("teacher="))]
+        proc = run_cli(["-m", f"+experiment={name}", *miniature, f"dataset.instruction_data={instruction}",
                         f"cache.dir={tmp_path / 'cache'}", f"hydra.sweep.dir={sweep}", *extra], timeout=1700)
     finally:
         if server is not None:
