@@ -78,8 +78,21 @@ def worker_pids(executor=None) -> set[int]:
     return outer | inner
 
 
+_PREEXISTING: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _note_preexisting_processes():
+    """Children that other test modules left running before this test (session-scoped executors of
+    other packages, servers) are not this test's strays."""
+    _PREEXISTING.clear()
+    _PREEXISTING.update(pid for pid, state in descendants(os.getpid()).items() if state != "Z")
+    yield
+
+
 def stray_processes(executor) -> dict[int, str]:
-    """Processes below this test process that are neither workers nor other test machinery; zombies too."""
-    allowed = worker_pids(executor)
+    """Processes below this test process that are neither workers nor other test machinery, nor were
+    already running when the test started; zombies too."""
+    allowed = worker_pids(executor) | _PREEXISTING
     return {pid: state for pid, state in descendants(os.getpid()).items()
             if pid not in allowed or state == "Z"}

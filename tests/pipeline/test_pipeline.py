@@ -94,7 +94,7 @@ def test_garbage_in_sources_is_counted_not_fatal(tmp_path):
     ("stages=[collect,nope]", "nope"),
 ])
 def test_bad_config_fails_at_start_up_naming_the_key(tmp_path, override, needle):
-    proc = run_cli([override, "stages=[collect]", f"cache.dir={tmp_path}", f"hydra.run.dir={tmp_path / 'r'}"])
+    proc = run_cli(["stages=[collect]", f"cache.dir={tmp_path}", f"hydra.run.dir={tmp_path / 'r'}", override])
     assert proc.returncode != 0
     assert needle in proc.stderr + proc.stdout
     assert not (tmp_path / "collect").exists(), "no stage may start on a bad config"
