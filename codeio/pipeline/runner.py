@@ -219,7 +219,7 @@ class Pipeline:
                 continue
             t0 = time.perf_counter()
             out = stage.process(rows)
-            store.commit_chunk(index, out.rows, out.rejected, len(rows), time.perf_counter() - t0)
+            store.commit_chunk(index, out.rows, out.rejected, len(rows), time.perf_counter() - t0, out.counts)
             bar.update(len(rows))
         bar.close()
         n_chunks = n_chunks if n_chunks_known is None else n_chunks_known
@@ -232,6 +232,7 @@ class Pipeline:
 
     def _finalize_chunked(self, stage: Stage, store: StageStore, n_chunks: int) -> dict[str, Any]:
         rejected: Counter = Counter()
+        counts: Counter = Counter()
         rows_in = 0
 
         def committed_rows() -> Iterator[dict]:
@@ -240,12 +241,15 @@ class Pipeline:
                 chunk = store.read_chunk(index)
                 rows_in += chunk["rows_in"]
                 rejected.update(chunk["rejected"])
+                counts.update(chunk.get("counts") or {})
                 yield from chunk["rows"]
 
         staging = store.staging_dir()
         rows_out = save_rows(stage.finalize(committed_rows(), rejected), staging, stage.features())
         ds = _load(staging)
         stats = stage.stats(ds)
+        if counts:
+            stats["counts"] = dict(sorted(counts.items()))
         report = {"status": "done", "key": store.key, "rows_in": rows_in, "rows_out": rows_out,
                   "rejected": dict(sorted(rejected.items())), "stats": stats, "chunks": n_chunks}
         store.publish(staging, report)

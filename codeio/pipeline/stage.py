@@ -46,6 +46,10 @@ def semantic_config(node: Any) -> Any:
 class ChunkOutput:
     rows: list[dict[str, Any]]
     rejected: Counter = field(default_factory=Counter)
+    """Input rows dropped, by reason (they sum to rows in minus rows out for 1:1 stages)."""
+    counts: Counter = field(default_factory=Counter)
+    """Other events worth reporting (e.g. the sampler's per-call outcomes); summed over chunks into
+    ``stats.counts`` in the summary."""
 
 
 @dataclass

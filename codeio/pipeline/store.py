@@ -87,9 +87,10 @@ class StageStore:
         return self.chunk_path(index).is_file()
 
     def commit_chunk(self, index: int, rows: list[dict], rejected: dict[str, int], rows_in: int,
-                     seconds: float) -> None:
+                     seconds: float, counts: dict[str, int] | None = None) -> None:
         write_json_atomic(self.chunk_path(index), {
             "rows_in": rows_in, "rows": rows, "rejected": dict(rejected), "seconds": seconds,
+            "counts": dict(counts or {}),
         })
 
     def read_chunk(self, index: int) -> dict[str, Any]:

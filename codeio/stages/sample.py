@@ -40,7 +40,8 @@ class SampleStage(Stage):
 
     def process(self, rows: list[dict]) -> ChunkOutput:
         pairs, rejected = self.sampler.process(rows, self.executor)
-        return ChunkOutput(pairs, rejected)
+        # per-call outcomes (size failures, duplicates, errors, determinism re-checks) go to stats.counts
+        return ChunkOutput(pairs, rejected, counts=Counter(self.sampler.call_stats))
 
     def stats(self, ds) -> dict[str, Any]:
         if not len(ds):

@@ -117,3 +117,48 @@ class Teacher(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class SampleTeacher(Teacher):
+    """A backend that works sample by sample: it implements ``generate_samples`` and gets ``generate``."""
+
+    def generate(self, requests: Sequence[ChatRequest], params: SamplingParams) -> list[list[Generation]]:
+        items = [(request, index) for request in requests for index in range(params.n)]
+        flat = self.generate_samples(items, params)
+        return [flat[i * params.n:(i + 1) * params.n] for i in range(len(requests))]
+
+    @abstractmethod
+    def generate_samples(
+        self,
+        items: Sequence[tuple[ChatRequest, int]],
+        params: SamplingParams,
+        on_result: Callable[[int, Generation], None] | None = None,
+    ) -> list[Generation]:
+        """One generation per ``(request, sample_index)`` item, in order (see ``Teacher``)."""
+
+    def record(self, generation: Generation) -> None:
+        """Count a finished generation in ``stats``: failures by reason, truncations as ``length``."""
+        if generation.finish_reason == ERROR:
+            reason = (generation.error or "unknown").split(":")[0]
+            self.stats.failures[reason] = self.stats.failures.get(reason, 0) + 1
+        elif generation.truncated:
+            self.stats.failures["length"] = self.stats.failures.get("length", 0) + 1
+
+    def in_batches(
+        self,
+        items: Sequence[tuple[ChatRequest, int]],
+        size: int,
+        run_batch: Callable[[Sequence[tuple[ChatRequest, int]]], list[Generation]],
+        on_result: Callable[[int, Generation], None] | None = None,
+    ) -> list[Generation]:
+        """Run ``items`` through ``run_batch`` ``size`` at a time, counting and reporting each result."""
+        out: list[Generation] = []
+        for start in range(0, len(items), size):
+            batch = items[start:start + size]
+            self.stats.requests += len(batch)
+            for offset, generation in enumerate(run_batch(batch)):
+                self.record(generation)
+                out.append(generation)
+                if on_result is not None:
+                    on_result(start + offset, generation)
+        return out

@@ -23,7 +23,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from codeio.teachers.base import ERROR, ChatRequest, Generation, SamplingParams, Teacher, TeacherStats
+from codeio.teachers.base import (
+    ERROR,
+    ChatRequest,
+    Generation,
+    SampleTeacher,
+    SamplingParams,
+    Teacher,
+    TeacherStats,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -159,7 +167,7 @@ def _flush_at_exit(ref: weakref.ref) -> None:
             pass
 
 
-class CachedTeacher(Teacher):
+class CachedTeacher(SampleTeacher):
     """Wraps a teacher: answers what the cache holds, sends only the misses (each distinct one once) and
     stores each result as it arrives."""
 
@@ -188,11 +196,6 @@ class CachedTeacher(Teacher):
 
     def key(self, request: ChatRequest, params: SamplingParams, sample_index: int) -> str:
         return response_key(self.model_name, request.messages, params, sample_index, self.namespace)
-
-    def generate(self, requests: Sequence[ChatRequest], params: SamplingParams) -> list[list[Generation]]:
-        items = [(request, index) for request in requests for index in range(params.n)]
-        flat = self.generate_samples(items, params)
-        return [flat[i * params.n:(i + 1) * params.n] for i in range(len(requests))]
 
     def generate_samples(
         self,

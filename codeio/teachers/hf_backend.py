@@ -18,8 +18,8 @@ from codeio.teachers.base import (
     STOP,
     ChatRequest,
     Generation,
+    SampleTeacher,
     SamplingParams,
-    Teacher,
     TeacherStats,
 )
 
@@ -41,7 +41,7 @@ def _import_transformers():
     return torch, transformers
 
 
-class HFTeacher(Teacher):
+class HFTeacher(SampleTeacher):
     def __init__(
         self,
         model: str,
@@ -89,31 +89,13 @@ class HFTeacher(Teacher):
         return kwargs
 
     # ------------------------------------------------------------------ generation
-    def generate(self, requests: Sequence[ChatRequest], params: SamplingParams) -> list[list[Generation]]:
-        items = [(request, index) for request in requests for index in range(params.n)]
-        flat = self.generate_samples(items, params)
-        return [flat[i * params.n:(i + 1) * params.n] for i in range(len(requests))]
-
     def generate_samples(
         self,
         items: Sequence[tuple[ChatRequest, int]],
         params: SamplingParams,
         on_result: Callable[[int, Generation], None] | None = None,
     ) -> list[Generation]:
-        out: list[Generation] = []
-        for start in range(0, len(items), self.batch_size):
-            batch = items[start:start + self.batch_size]
-            self.stats.requests += len(batch)
-            for offset, generation in enumerate(self._generate_batch(batch, params)):
-                if generation.finish_reason == ERROR:
-                    reason = (generation.error or "unknown").split(":")[0]
-                    self.stats.failures[reason] = self.stats.failures.get(reason, 0) + 1
-                elif generation.truncated:
-                    self.stats.failures["length"] = self.stats.failures.get("length", 0) + 1
-                out.append(generation)
-                if on_result is not None:
-                    on_result(start + offset, generation)
-        return out
+        return self.in_batches(items, self.batch_size, lambda batch: self._generate_batch(batch, params), on_result)
 
     def _generate_batch(self, batch: Sequence[tuple[ChatRequest, int]], params: SamplingParams) -> list[Generation]:
         torch, _ = _import_transformers()

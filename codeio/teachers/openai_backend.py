@@ -37,8 +37,8 @@ from codeio.teachers.base import (
     STOP,
     ChatRequest,
     Generation,
+    SampleTeacher,
     SamplingParams,
-    Teacher,
     TeacherStats,
 )
 
@@ -89,7 +89,7 @@ class EventLoopThread:
             self.loop.close()
 
 
-class OpenAITeacher(Teacher):
+class OpenAITeacher(SampleTeacher):
     def __init__(
         self,
         model: str,
@@ -150,11 +150,6 @@ class OpenAITeacher(Teacher):
         )
 
     # ------------------------------------------------------------------ public API
-    def generate(self, requests: Sequence[ChatRequest], params: SamplingParams) -> list[list[Generation]]:
-        items = [(request, index) for request in requests for index in range(params.n)]
-        flat = self.generate_samples(items, params)
-        return [flat[i * params.n:(i + 1) * params.n] for i in range(len(requests))]
-
     def generate_samples(
         self,
         items: Sequence[tuple[ChatRequest, int]],
@@ -228,13 +223,13 @@ class OpenAITeacher(Teacher):
                 finally:
                     self._inflight[endpoint] -= 1
                 if isinstance(result, Generation):
-                    if result.truncated:
-                        self.stats.failures["length"] = self.stats.failures.get("length", 0) + 1
+                    self.record(result)
                     return result
                 if not result.retryable or attempt >= self.max_retries:
-                    self.stats.failures[result.reason] = self.stats.failures.get(result.reason, 0) + 1
                     error = f"{result.reason}: {result.detail} (after {attempt + 1} attempts)"
-                    return Generation(text=None, finish_reason=ERROR, model=self.model_name, error=error)
+                    failed = Generation(text=None, finish_reason=ERROR, model=self.model_name, error=error)
+                    self.record(failed)
+                    return failed
                 attempt += 1
                 last = endpoint
                 self.stats.retries += 1

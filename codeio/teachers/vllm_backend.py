@@ -21,8 +21,8 @@ from codeio.teachers.base import (
     STOP,
     ChatRequest,
     Generation,
+    SampleTeacher,
     SamplingParams,
-    Teacher,
     TeacherStats,
 )
 
@@ -105,7 +105,7 @@ def to_generation(output: Any, model: str) -> Generation:
     )
 
 
-class VLLMTeacher(Teacher):
+class VLLMTeacher(SampleTeacher):
     def __init__(
         self,
         model: str,
@@ -130,11 +130,6 @@ class VLLMTeacher(Teacher):
                                              gpu_memory_utilization, enable_prefix_caching, trust_remote_code,
                                              seed, engine_kwargs))
 
-    def generate(self, requests: Sequence[ChatRequest], params: SamplingParams) -> list[list[Generation]]:
-        items = [(request, index) for request in requests for index in range(params.n)]
-        flat = self.generate_samples(items, params)
-        return [flat[i * params.n:(i + 1) * params.n] for i in range(len(requests))]
-
     def generate_samples(
         self,
         items: Sequence[tuple[ChatRequest, int]],
@@ -142,20 +137,7 @@ class VLLMTeacher(Teacher):
         on_result: Callable[[int, Generation], None] | None = None,
     ) -> list[Generation]:
         size = self.batch_size or max(1, len(items))
-        out: list[Generation] = []
-        for start in range(0, len(items), size):
-            chunk = items[start:start + size]
-            self.stats.requests += len(chunk)
-            for offset, generation in enumerate(self._chat(chunk, params)):
-                if generation.finish_reason == ERROR:
-                    reason = (generation.error or "unknown").split(":")[0]
-                    self.stats.failures[reason] = self.stats.failures.get(reason, 0) + 1
-                elif generation.truncated:
-                    self.stats.failures["length"] = self.stats.failures.get("length", 0) + 1
-                out.append(generation)
-                if on_result is not None:
-                    on_result(start + offset, generation)
-        return out
+        return self.in_batches(items, size, lambda chunk: self._chat(chunk, params), on_result)
 
     def _chat(self, items: Sequence[tuple[ChatRequest, int]], params: SamplingParams) -> list[Generation]:
         conversations, sampling = chat_batch(items, params)

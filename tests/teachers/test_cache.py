@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import json
 import os
 import signal
 import subprocess
@@ -163,7 +164,7 @@ CRASHING_CLIENT = textwrap.dedent("""
 
 def test_sigkill_mid_run_loses_only_requests_in_flight(tmp_path):
     path = tmp_path / "c.sqlite"
-    with FakeOpenAIServer(latency=0.05) as server:
+    with FakeOpenAIServer(latency=0.05, record_requests=True) as server:
         env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
         proc = subprocess.Popen([sys.executable, "-c", CRASHING_CLIENT, server.base_url, str(path)],
                                 stdout=subprocess.PIPE, text=True, env=env)
@@ -180,7 +181,10 @@ def test_sigkill_mid_run_loses_only_requests_in_flight(tmp_path):
         server.reset()
         with CachedTeacher(_openai(server.base_url), path) as teacher:
             out = teacher.generate(_requests(3000), SamplingParams())
-        assert server.snapshot()["requests"] == 3000 - stored
+        # every conversation not stored is asked for exactly once more (a connection the loaded machine
+        # drops may be retried, so count distinct conversations, not HTTP requests)
+        asked = {json.dumps(body["messages"], sort_keys=True) for body in server.requests}
+        assert len(asked) == 3000 - stored
     assert all(g[0].ok for g in out) and len(ResponseCache(path)) == 3000
 
 
