@@ -48,6 +48,16 @@ def ask_teacher(teacher, sampling, rows: list[dict], messages: list[list[dict]],
     return answered
 
 
+def teacher_counts(teacher) -> Counter:
+    """The teacher's running totals (requests sent, cache hits, retries); stages report per-chunk
+    differences so ``stats.counts`` in the summary says what a run actually paid for."""
+    stats = getattr(teacher, "stats", None)
+    if stats is None:
+        return Counter()
+    return Counter({"teacher_requests": stats.requests, "teacher_cache_hits": stats.cache_hits,
+                    "teacher_retries": stats.retries})
+
+
 def _short(reason: str | None) -> str:
     text = (reason or "unknown").split(":")[0].strip().lower().replace(" ", "_")
     return text[:40] or "unknown"
@@ -82,9 +92,12 @@ class RespondStage(Stage):
         rejected: Counter = Counter()
         rows = [dict(r, responses=[], finish_reasons=[], statuses=[], feedbacks=[], answers_json=[])
                 for r in rows]
+        before = teacher_counts(self.teacher)
         answered = ask_teacher(self.teacher, self.sampling, rows, [first_turn_messages(r) for r in rows],
                                rejected, "teacher_failed")
-        return ChunkOutput(answered, rejected)
+        counts = teacher_counts(self.teacher)
+        counts.subtract(before)
+        return ChunkOutput(answered, rejected, counts=+counts)
 
     def stats(self, ds) -> dict[str, Any]:
         reasons = Counter(fr[0] for fr in ds["finish_reasons"]) if len(ds) else Counter()

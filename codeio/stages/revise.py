@@ -11,7 +11,7 @@ from hydra.utils import instantiate
 from codeio.pipeline.stage import ChunkOutput, Stage, semantic_config
 from codeio.records import SUCCESS, Task
 from codeio.stages.common import build_executor, build_teacher, require, teacher_key
-from codeio.stages.respond import ask_teacher, conversation
+from codeio.stages.respond import ask_teacher, conversation, teacher_counts
 from codeio.stages.verify import correct_rate_per_turn, verify_latest
 
 
@@ -52,6 +52,7 @@ class ReviseStage(Stage):
 
     def process(self, rows: list[dict]) -> ChunkOutput:
         rejected: Counter = Counter()
+        before = teacher_counts(getattr(self, "teacher", None))
         for turn in range(2, self.turns + 2):
             wrong = [r for r in rows if r["statuses"][-1] != SUCCESS and len(r["statuses"]) == turn - 1]
             if not wrong:
@@ -63,7 +64,9 @@ class ReviseStage(Stage):
             if answered:
                 verify_latest(self.verifier, self.executor, answered)
         # Failed revision calls are counted, but their rows still go out with their earlier turns.
-        return ChunkOutput(rows, rejected)
+        counts = teacher_counts(getattr(self, "teacher", None))
+        counts.subtract(before)
+        return ChunkOutput(rows, rejected, counts=+counts)
 
     def stats(self, ds) -> dict[str, Any]:
         return {"correct_rate": correct_rate_per_turn(ds),

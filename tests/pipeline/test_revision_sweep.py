@@ -76,4 +76,12 @@ def test_revision_turns_sweep_reuses_upstream_and_matches_script(tmp_path):
         width = max(2, turns + 1)
         assert {f"turn_{k}" for k in range(1, width + 1)} <= set(samples.column_names)
         assert f"turn_{width + 1}" not in samples.column_names
-        assert len(samples) == n - stages["assemble"]["rows_in"] + stages["assemble"]["rows_out"]
+        assert len(samples) == stages["assemble"]["rows_out"]
+    # turn 2 is the same conversation at turns=1 and turns=2: the second point gets it from the response
+    # cache and pays only for turn 3
+    revise_1 = json.loads((sweep / "1" / "summary.json").read_text())["stages"]["revise"]["stats"]["counts"]
+    revise_2 = json.loads((sweep / "2" / "summary.json").read_text())["stages"]["revise"]["stats"]["counts"]
+    wrong_at_1 = sum(1 for k in needed if k != 1)
+    assert revise_1["teacher_requests"] == wrong_at_1
+    assert revise_2["teacher_cache_hits"] == wrong_at_1
+    assert revise_2["teacher_requests"] == sum(1 for k in needed if k is None or k > 2)
