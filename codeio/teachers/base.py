@@ -17,13 +17,29 @@ ERROR = "error"  # failed for good after retries; ``error`` says why
 
 @dataclass
 class SamplingParams:
+    """Sampling settings of every request; also the ``teacher.sampling`` config block."""
+
     temperature: float = 0.7
+    """0 = greedy. The paper samples its responses at 0.7."""
     top_p: float = 1.0
     max_tokens: int = 4096
+    """Longest answer in tokens; an answer cut here is recorded as truncated (``finish_reason=length``)."""
     n: int = 1
-    """Samples per conversation; each sample has its own cache entry (sample index)."""
+    """Samples per conversation; each sample index has its own cache entry (and seed ``seed + index``)."""
     seed: int | None = None
+    """Per-request seed where the backend supports it; sample i is sent ``seed + i``."""
     stop: list[str] | None = None
+    """Stop strings."""
+
+    def __post_init__(self) -> None:
+        if self.temperature < 0:
+            raise ValueError(f"teacher.sampling.temperature must be >= 0, got {self.temperature}")
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"teacher.sampling.top_p must be in (0, 1], got {self.top_p}")
+        if self.max_tokens < 1:
+            raise ValueError(f"teacher.sampling.max_tokens must be >= 1, got {self.max_tokens}")
+        if self.n < 1:
+            raise ValueError(f"teacher.sampling.n must be >= 1, got {self.n}")
 
     def key_fields(self) -> dict[str, Any]:
         """What identifies a sample besides model, messages and sample index (``n`` is not part of it)."""

@@ -10,32 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from codeio.teachers.base import SamplingParams
 
-@dataclass
-class SamplingConfig:
-    """Sampling settings of every request (``codeio.teachers.base.SamplingParams``)."""
-
-    temperature: float = 0.7
-    """0 = greedy. The paper samples its responses at 0.7."""
-    top_p: float = 1.0
-    max_tokens: int = 4096
-    """Longest answer in tokens; an answer cut here is recorded as truncated (``finish_reason=length``)."""
-    n: int = 1
-    """Samples per conversation; each sample index has its own cache entry (and seed ``seed + index``)."""
-    seed: int | None = None
-    """Per-request seed where the backend supports it; sample i is sent ``seed + i``."""
-    stop: list[str] | None = None
-    """Stop strings."""
-
-    def __post_init__(self) -> None:
-        if self.temperature < 0:
-            raise ValueError(f"teacher.sampling.temperature must be >= 0, got {self.temperature}")
-        if not 0 < self.top_p <= 1:
-            raise ValueError(f"teacher.sampling.top_p must be in (0, 1], got {self.top_p}")
-        if self.max_tokens < 1:
-            raise ValueError(f"teacher.sampling.max_tokens must be >= 1, got {self.max_tokens}")
-        if self.n < 1:
-            raise ValueError(f"teacher.sampling.n must be >= 1, got {self.n}")
+SamplingConfig = SamplingParams
+"""The ``teacher.sampling`` block is the request settings dataclass itself (``teachers/base.py``)."""
 
 
 @dataclass
