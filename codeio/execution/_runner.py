@@ -498,6 +498,19 @@ def close_fds_except(keep):
     os.closerange(low, 1 << 16)
 
 
+def interpreter_dirs_under(root, extra=()):
+    """The top-most folders below ``root`` that the interpreter needs (its prefixes, its module path)."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.abspath(sys.executable))}
+    paths.update(p for p in sys.path if p and os.path.isdir(p))
+    paths.update(extra)
+    inside = sorted(os.path.realpath(p) for p in paths if os.path.realpath(p).startswith(root + "/"))
+    tops = []
+    for path in inside:
+        if not any(path == top or path.startswith(top + "/") for top in tops):
+            tops.append(path)
+    return tops
+
+
 def _private_dirs():
     """Directories on the interpreter's paths that other users cannot traverse."""
     import stat
@@ -763,8 +776,29 @@ class Worker:
         data = ("size=%dm,mode=1777" % size).encode()
         ok = True
         for target in (b"/tmp", b"/var/tmp", b"/dev/shm"):
-            if os.path.isdir(target) and mount(b"tmpfs", target, b"tmpfs", MS_NOSUID | MS_NODEV, data) != 0:
-                ok = False
+            if not os.path.isdir(target):
+                continue
+            # The interpreter (a virtualenv made with mktemp, a checkout under /tmp) may live in a folder
+            # the fresh tmpfs would hide: keep a handle on each such folder and bind it back read-only.
+            kept = [(path, os.open(path, getattr(os, "O_PATH", os.O_RDONLY) | os.O_DIRECTORY))
+                    for path in interpreter_dirs_under(target.decode())]
+            try:
+                if mount(b"tmpfs", target, b"tmpfs", MS_NOSUID | MS_NODEV, data) != 0:
+                    ok = False
+                    continue
+                for path, fd in kept:
+                    os.makedirs(path, exist_ok=True)
+                    source = ("/proc/self/fd/%d" % fd).encode()
+                    if (mount(source, path.encode(), None, MS_BIND | MS_REC, None) != 0
+                            or mount(None, path.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY, None) != 0):
+                        ok = False
+                        self.notes.append("could not keep %s visible inside the private %s" % (path, target))
+                    else:
+                        self.notes.append("%s is bound read-only into the private %s (the interpreter "
+                                          "needs it)" % (path, target.decode()))
+            finally:
+                for _, fd in kept:
+                    os.close(fd)
         if ok:
             self.isolation.append("private-tmp")
         if self._minimal_dev():

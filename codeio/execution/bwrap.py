@@ -13,6 +13,8 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
+from codeio.execution._runner import interpreter_dirs_under
+from codeio.execution.common import RUNNER_PATH
 from codeio.execution.config import BwrapConfig
 from codeio.execution.forkserver import ForkserverExecutor
 
@@ -37,5 +39,10 @@ class BwrapExecutor(ForkserverExecutor):
         prefix = [cfg.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                   "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", "/var/tmp",
                   "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                  "--new-session", "--cap-drop", "ALL", *cfg.extra_args, "--"]
-        return prefix + super().worker_argv()
+                  "--new-session", "--cap-drop", "ALL"]
+        # Folders the interpreter or the runner needs that the private /tmp and /var/tmp would hide
+        # (a virtualenv made with mktemp, a checkout under /tmp) are bound back read-only.
+        for root in ("/tmp", "/var/tmp"):
+            for path in interpreter_dirs_under(root, extra=[str(RUNNER_PATH.parent)]):
+                prefix += ["--ro-bind", path, path]
+        return prefix + [*cfg.extra_args, "--"] + super().worker_argv()

@@ -174,7 +174,7 @@ class DockerConfig(ExecutorConfig):
 
     _target_: str = "codeio.execution.docker.DockerExecutor"
     image: str = "codeio-exec:latest"
-    """Image to run; built from ``docker/Dockerfile`` when missing and ``build`` is true."""
+    """Image to run; built from ``sandbox/Dockerfile`` when missing and ``build`` is true."""
     build: bool = True
     dockerfile_dir: str = ""
     """Folder holding the Dockerfile; "" = the repository's ``docker/``."""

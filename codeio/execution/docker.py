@@ -23,7 +23,7 @@ from codeio.execution.config import DockerConfig
 from codeio.execution.forkserver import ForkserverExecutor, WorkerProcess
 
 IN_CONTAINER_RUNNER = "/opt/codeio/_runner.py"
-DOCKERFILE_DIR = Path(__file__).resolve().parents[2] / "docker"
+DOCKERFILE_DIR = Path(__file__).resolve().parents[2] / "sandbox"  # not "docker/": that name would shadow the docker SDK on sys.path
 
 
 def docker_client(base_url: str = ""):
