@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from codeio.execution.base import canonical_json
+from codeio.jsontext import canonical_json
 
 
 def stable_id(*parts: Any, length: int = 16) -> str:
