@@ -159,6 +159,15 @@ class Task(Row):
         return stable_id("task", pair_id, kind, prompt_format)
 
 
+# Files the assemble stage writes beside its dataset (``stages/assemble/``) for the stages after it.
+STAGE1_DATA_FILE = "train_stage1.jsonl"
+"""What training stage 1 reads (``{"messages": [...]}`` rows); absent when there is no stage 1."""
+STAGE2_DATA_FILE = "train_stage2.jsonl"
+"""What training stage 2 reads; absent when there is no stage 2."""
+HOLDOUT_FILE = "holdout.jsonl"
+"""``Task`` rows of the held-out functions, scored by the evaluate stage (``codeio_holdout``)."""
+
+
 # Verdict statuses (verify / revise). Kept distinct from the executor's call statuses.
 SUCCESS = "success"
 MISMATCH = "mismatch"

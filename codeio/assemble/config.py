@@ -1,7 +1,7 @@
 """Config of the ``assemble`` stage (group ``dataset``): which samples to keep, in which shape, and checks.
 
-Light module: no heavy imports. ``hydra.utils.instantiate(cfg.dataset)`` builds an
-``codeio.assemble.assembler.Assembler`` with the remaining fields as keyword arguments.
+Light module: no heavy imports. ``codeio.schema.build(cfg)`` builds the
+``codeio.assemble.assembler.Assembler`` that ``_target_`` names from a ``DatasetConfig``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ DECONTAM_SCOPES = ("prompt", "all")
 
 
 def default_benchmarks() -> dict[str, str]:
-    # Relative to the working directory (the repository root for ``python -m codeio``); a missing file is
-    # reported in the statistics, never fatal.
-    return {"cruxeval": "${oc.env:CODEIO_SHARED_DATA,../shared/data}/cruxeval/cruxeval.jsonl"}
+    # In the external data folder ($CODEIO_SHARED_DATA, else ../shared/data beside the repository:
+    # codeio.shared_data); a missing file is reported in the statistics, never fatal.
+    return {"cruxeval": "${codeio.shared_data:cruxeval/cruxeval.jsonl}"}
 
 
 @dataclass

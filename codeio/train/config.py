@@ -2,8 +2,8 @@
 
 Light module: no torch / transformers import, so Hydra can register the schemas cheaply.
 
-Both dataclasses name themselves as ``_target_``: ``hydra.utils.instantiate(cfg.trainer)`` gives back a
-validated ``TrainerConfig``. ``codeio.train.run_training`` also accepts plain dicts or DictConfigs.
+These are settings, not components: ``codeio.train.run_training(model, trainer, ...)`` takes the typed
+``ModelConfig`` and ``TrainerConfig`` directly.
 
 Stage settings: the top-level trainer fields are stage 1 (CodeI/O data) plus everything both stages share
 (hardware, strategy, lengths, packing); the ``stage2`` block holds what stage 2 (instruction tuning, started
@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+TRANSPORT = {"affects_output": False}
+"""Field metadata of settings that change how fast or where training runs, never the weights it writes."""
 
 ATTN_IMPLEMENTATIONS = ("eager", "sdpa", "flash_attention_2", "flash_attention_3", "flex_attention")
 STRATEGIES = ("auto", "ddp", "fsdp", "deepspeed")
@@ -51,7 +54,7 @@ class TinyModelConfig:
     max_position_embeddings: int = 4096
     seed: int = 0
     """Seed of the random initialisation."""
-    cache_dir: str = ".cache/codeio/tiny_models"
+    cache_dir: str = field(default=".cache/codeio/tiny_models", metadata=TRANSPORT)
     """Where the built model + tokenizer are kept (keyed by a hash of these fields), so it is built once."""
     corpus: str | None = None
     """Text file (or JSONL of chat rows) to train the tokenizer on; None = a built-in text."""
@@ -71,7 +74,6 @@ class TinyModelConfig:
 class ModelConfig:
     """Which causal LM to fine-tune and how to load it."""
 
-    _target_: str = "codeio.train.config.ModelConfig"
     name: str = "tiny"
     """Short label used in run directories and reports."""
     source: str = "tiny"
@@ -85,7 +87,7 @@ class ModelConfig:
     """Dtype the weights are loaded in under ``trainer.precision=bf16-true``/``32-true``; mixed precisions
     (``bf16-mixed``) always keep float32 master weights and compute in bf16."""
     trust_remote_code: bool = False
-    local_files_only: bool = False
+    local_files_only: bool = field(default=False, metadata=TRANSPORT)
     """True: never contact the hub (clusters without network)."""
     chat_template: str | None = None
     """Jinja chat template (text or a path to a file) replacing the tokenizer's; used as the fallback when
@@ -153,7 +155,6 @@ STAGE_FIELDS = tuple(f.name for f in fields(StageConfig))
 class TrainerConfig:
     """How to train: stage-1 settings and shared settings at the top level, stage 2 in ``stage2``."""
 
-    _target_: str = "codeio.train.config.TrainerConfig"
     train_data: str | None = None
     """JSONL of ``{"messages": [...]}`` rows (or a ``datasets`` directory) for stage 1; overrides the
     upstream ``assemble`` output, so ``stages=[train]`` trains on data made elsewhere."""
@@ -183,7 +184,7 @@ class TrainerConfig:
     """``auto``, ``ddp``, ``fsdp`` (block auto-wrap, activation checkpointing, full state dict on save)
     or ``deepspeed`` (ZeRO-3; needs ``pip install -e ".[deepspeed]"``)."""
     precision: str = "bf16-mixed"
-    collective_timeout_min: int = 180
+    collective_timeout_min: int = field(default=180, metadata=TRANSPORT)
     """Timeout of collectives (ddp / fsdp / deepspeed): long enough for rank 0 to tokenize large data sets
     while the other ranks wait."""
     gradient_checkpointing: bool = False
@@ -193,9 +194,9 @@ class TrainerConfig:
     gradient_clip_val: float = 1.0
     seed: int = 42
     """Model-independent seed: data order and packing plan."""
-    num_workers: int = 0
+    num_workers: int = field(default=0, metadata=TRANSPORT)
     """Data-loader worker processes per rank (collation of micro-batches)."""
-    tokenize_workers: int = 1
+    tokenize_workers: int = field(default=1, metadata=TRANSPORT)
     """Processes that tokenize the data set (once, on global rank 0)."""
     checkpoint_every_n_steps: int = 100
     save_top_k: int = 1
@@ -203,9 +204,9 @@ class TrainerConfig:
     resume: bool = True
     """Continue from ``<stage dir>/checkpoints/last.ckpt`` when it exists (same step, same data position)."""
     log_every_n_steps: int = 1
-    progress_bar: bool = True
+    progress_bar: bool = field(default=True, metadata=TRANSPORT)
     loggers: list[str] = field(default_factory=lambda: ["csv", "tensorboard"])
-    wandb_project: str = "codeio"
+    wandb_project: str = field(default="codeio", metadata=TRANSPORT)
     export: bool = True
     """Write the final weights with ``save_pretrained`` plus the tokenizer to ``<stage dir>/export``."""
 
@@ -245,25 +246,6 @@ class TrainerConfig:
     def accumulation(self, stage: StageConfig) -> int:
         """Gradient accumulation steps that reach the stage's global batch on this hardware."""
         return stage.global_batch_size // (self.micro_batch_size * self.devices * self.num_nodes)
-
-
-def to_dataclass(cfg: Any, cls: type) -> Any:
-    """Accept the dataclass itself, a dict or a DictConfig (``_target_`` kept or not)."""
-    if isinstance(cfg, cls):
-        return cfg
-    if not isinstance(cfg, Mapping):
-        try:
-            from omegaconf import OmegaConf
-
-            cfg = OmegaConf.to_container(cfg, resolve=True)
-        except Exception as err:  # noqa: BLE001 - report what was given
-            raise TypeError(f"cannot read a {cls.__name__} from {type(cfg).__name__}") from err
-    known = {f.name for f in fields(cls)}
-    data = {k: v for k, v in dict(cfg).items() if k in known}
-    unknown = sorted(set(dict(cfg)) - known)
-    if unknown:
-        raise ValueError(f"unknown {cls.__name__} keys: {unknown}")
-    return cls(**data)
 
 
 SCHEMAS = {

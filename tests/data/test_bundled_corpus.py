@@ -173,9 +173,10 @@ def test_sampled_pairs_are_valid_deterministic_and_varied(record: dict):
 
 
 def test_unified_importer_accepts_every_record():
-    unified = pytest.importorskip("codeio.sources.unified")
     from codeio.sources.base import Rejected
+    from codeio.sources.config import UnifiedSourceConfig
+    from codeio.sources.unified import UnifiedSource
 
-    items = list(unified.UnifiedSource(path=str(UNIFIED), name="bundled").iter_items())
+    items = list(UnifiedSource(UnifiedSourceConfig(path=str(UNIFIED), name="bundled")).iter_items())
     assert len(items) == len(RECORDS)
     assert not [i for i in items if isinstance(i, Rejected)]
