@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -19,21 +20,14 @@ from codeio.shared_data import shared_data_path
 from codeio.sources.config import CollectConfig
 from codeio.stages import STAGE_NAMES
 
-# Modules that define ``SCHEMAS = {group: {name: dataclass}}``. Light modules only.
-SCHEMA_MODULES = (
-    "codeio.sources.config",
-    "codeio.execution.config",
-    "codeio.teachers.config",
-    "codeio.teachers.trace.config",
-    "codeio.transform.config",
-    "codeio.sampling.config",
-    "codeio.tasks.config",
-    "codeio.verify.config",
-    "codeio.stages.config",
-    "codeio.assemble.config",
-    "codeio.train.config",
-    "codeio.eval.config",
-)
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def schema_modules() -> list[str]:
+    """Every ``codeio/**/config.py`` (light modules that define ``SCHEMAS = {group: {name: dataclass}}``):
+    a component package registers its schemas just by having one."""
+    files = sorted(PACKAGE_DIR.glob("*/**/config.py"))
+    return [".".join(("codeio", *f.relative_to(PACKAGE_DIR).with_suffix("").parts)) for f in files]
 
 
 @dataclass
@@ -115,8 +109,8 @@ def register_configs() -> None:
         OmegaConf.register_new_resolver("codeio.shared_data", shared_data_path)
     cs = ConfigStore.instance()
     cs.store(name="codeio_schema", node=CodeioConfig)
-    for module_name in SCHEMA_MODULES:
+    for module_name in schema_modules():
         module = importlib.import_module(module_name)
-        for group, schemas in module.SCHEMAS.items():
+        for group, schemas in getattr(module, "SCHEMAS", {}).items():
             for name, node in schemas.items():
                 cs.store(group=group, name=name, node=node)

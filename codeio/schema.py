@@ -59,11 +59,33 @@ def build(cfg: Any, *args: Any, **kwargs: Any) -> Any:
     return component_class(cfg)(cfg, *args, **kwargs)
 
 
-def as_config(node: Any, schema: type) -> Any:
-    """A typed ``schema`` instance from a mapping or DictConfig (library callers that hold plain dicts);
-    unknown keys and bad values fail here, naming the key, exactly as they do at start-up."""
-    if isinstance(node, schema):
+def config_class(component: type) -> type:
+    """The schema a component class takes: the annotation of its ``cfg`` parameter."""
+    import typing
+
+    hints = typing.get_type_hints(component.__init__)
+    schema = hints.get("cfg")
+    if isinstance(schema, type) and dataclasses.is_dataclass(schema):
+        return schema
+    for arg in typing.get_args(schema):  # ``XConfig | None``
+        if isinstance(arg, type) and dataclasses.is_dataclass(arg):
+            return arg
+    raise TypeError(f"{component.__name__}.__init__ does not take a typed config (cfg: XConfig)")
+
+
+def as_config(node: Any, schema: type | None = None) -> Any:
+    """A typed config from a mapping or DictConfig with ``_target_`` (library callers that hold plain
+    dicts): the schema is the one the target class takes, unless given. Unknown keys and bad values fail
+    here, naming the key, exactly as they do at start-up."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
         return node
     from omegaconf import OmegaConf
 
+    if schema is None:
+        target = node.get("_target_") if hasattr(node, "get") else None
+        if not target:
+            raise ValueError("a config given as a mapping needs a _target_ naming the class to build")
+        from hydra.utils import get_class
+
+        schema = config_class(get_class(str(target)))
     return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), node))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +36,6 @@ def cache_namespace(cfg: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _schema_for(target: str) -> type:
-    from codeio.teachers.config import SCHEMAS as LLM_SCHEMAS
-    from codeio.teachers.trace.config import SCHEMAS as TRACE_SCHEMAS
-
-    for schema in (*LLM_SCHEMAS["teacher"].values(), *TRACE_SCHEMAS["teacher"].values()):
-        if schema._target_ == target:
-            return schema
-    raise ValueError(f"no teacher schema has _target_={target!r}; pick one with teacher=openai|vllm|hf|trace")
-
-
 def build_teacher(cfg: Any, cache_dir: str | Path | None = None,
                   executor: Any = None) -> tuple[Teacher, SamplingParams]:
     """The teacher ``cfg._target_`` names, and the sampling settings of its requests (``cfg.sampling``).
@@ -56,11 +45,7 @@ def build_teacher(cfg: Any, cache_dir: str | Path | None = None,
     ``executor``. With ``cache_dir`` the teacher is wrapped in ``CachedTeacher`` on
     ``<cache_dir>/responses.sqlite``.
     """
-    if isinstance(cfg, Mapping) or not hasattr(cfg, "__dataclass_fields__"):
-        target = cfg.get("_target_") if hasattr(cfg, "get") else None
-        if not target:
-            raise ValueError("teacher config needs a _target_ (pick one with teacher=openai|vllm|hf|trace)")
-        cfg = as_config(cfg, _schema_for(str(target)))
+    cfg = as_config(cfg)
     needs_executor = bool(component_class(cfg).needs_executor)
     teacher = build(cfg, executor=executor) if needs_executor else build(cfg)
     if cache_dir is not None:
