@@ -38,8 +38,12 @@ def test_stage_registry_is_the_stage_list_everywhere():
                            "train", "evaluate")  # DESIGN.md's contract, in data-flow order
     assert CodeioConfig().stages == list(STAGE_NAMES)
     readme = (REPO_ROOT / "README.md").read_text()
-    table = re.findall(r"^\| `(\w+)` \|", readme, flags=re.M)
-    assert [name for name in table if name in STAGE_NAMES] == list(STAGE_NAMES), "README's stage table"
+    rows = [line for line in readme.splitlines() if re.match(r"^\| `(\w+)` \|", line)]
+    table = {line.split("`")[1]: line for line in rows if line.split("`")[1] in STAGE_NAMES}
+    assert list(table) == list(STAGE_NAMES), "README's stage table"
+    for name, line in table.items():  # the package column points at real packages
+        packages = re.findall(r"`(\w+)`", line.rstrip(" |").rsplit("|", 1)[-1])
+        assert packages and all((REPO_ROOT / "codeio" / pkg / "__init__.py").is_file() for pkg in packages), name
     assert len({cls.name for cls in STAGES}) == len(STAGES)
 
 
