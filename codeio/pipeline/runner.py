@@ -30,6 +30,7 @@ from codeio.pipeline.summary import format_summary
 log = logging.getLogger(__name__)
 datasets.disable_progress_bars()  # the stage's own bar says how far it is
 
+
 class PipelineError(RuntimeError):
     """A problem the user must fix (missing upstream output, bad stage name, ...)."""
 
