@@ -85,8 +85,11 @@ class DatasetConfig:
     their word ``near_dup_ngram``-gram sets (MinHash, ``near_dup_perm`` permutations, LSH bands) at least
     ``near_dup_threshold``."""
     near_dup_threshold: float = 0.85
+    """Estimated Jaccard similarity at or above which two prompts are near duplicates."""
     near_dup_ngram: int = 5
+    """Word n-gram size of the near-duplicate check."""
     near_dup_perm: int = 64
+    """MinHash permutations (more: a finer estimate, slower)."""
     near_dup_within_function: bool = False
     """Also compare tasks of the same function. Off by default: tasks of one function share the query and
     code and differ only in the given value, so they are near duplicates by construction."""
@@ -112,12 +115,14 @@ class DatasetConfig:
     up ``codeio_fraction`` of the mix; ``subset`` = a ``codeio_fraction`` share of the CodeI/O samples +
     all instruction data (Table 4 'CodeI/O(10%)+IT')."""
     codeio_fraction: float = 0.1
+    """CodeI/O share used by ``stage2_mix`` ``ratio`` and ``subset`` (Table 4: 10%)."""
 
     # -- statistics ---------------------------------------------------------------------------------
     tokenizer: str | None = None
     """Local tokenizer directory for token-length statistics; null = a regex word/punctuation splitter
     (the plot label says which one was used)."""
     plots: bool = True
+    """Write ``plots/*.png`` (correct rate per turn, pairs per function, token lengths, rejections)."""
 
     def __post_init__(self) -> None:
         for name, value, choices in (("keep", self.keep, KEEP_POLICIES),

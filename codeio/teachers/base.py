@@ -22,6 +22,7 @@ class SamplingParams:
     temperature: float = 0.7
     """0 = greedy. The paper samples its responses at 0.7."""
     top_p: float = 1.0
+    """Nucleus sampling: the smallest set of tokens holding this much probability."""
     max_tokens: int = 4096
     """Longest answer in tokens; an answer cut here is recorded as truncated (``finish_reason=length``)."""
     n: int = 1

@@ -47,11 +47,17 @@ class TinyModelConfig:
     vocab_size: int = 1024
     """Target vocabulary of the BPE tokenizer (the model's embedding matches the trained vocabulary)."""
     hidden_size: int = 64
+    """Width of the residual stream."""
     num_layers: int = 2
+    """Transformer blocks."""
     num_heads: int = 4
+    """Attention heads (``hidden_size`` must divide by it)."""
     num_kv_heads: int = 2
+    """Key/value heads (grouped-query attention; ``num_heads`` must divide by it)."""
     intermediate_size: int = 128
+    """Width of each block's MLP."""
     max_position_embeddings: int = 4096
+    """Longest sequence the model accepts."""
     seed: int = 0
     """Seed of the random initialisation."""
     cache_dir: str = field(default=".cache/codeio/tiny_models", metadata=TRANSPORT)
@@ -87,6 +93,7 @@ class ModelConfig:
     """Dtype the weights are loaded in under ``trainer.precision=bf16-true``/``32-true``; mixed precisions
     (``bf16-mixed``) always keep float32 master weights and compute in bf16."""
     trust_remote_code: bool = False
+    """Run the model repository's own Python code (some architectures need it)."""
     local_files_only: bool = field(default=False, metadata=TRANSPORT)
     """True: never contact the hub (clusters without network)."""
     chat_template: str | None = None
@@ -98,6 +105,7 @@ class ModelConfig:
     zero3_leaf_modules: list[str] = field(default_factory=list)
     """Class names DeepSpeed ZeRO-3 must treat as leaves (MoE blocks whose experts are called sparsely)."""
     tiny: TinyModelConfig = field(default_factory=TinyModelConfig)
+    """The model built when ``source=tiny``."""
 
     def __post_init__(self) -> None:
         _check_choice("model.source", self.source, ("pretrained", "tiny"))
@@ -116,14 +124,17 @@ class StageConfig:
     """Settings one training stage sets for itself (stage 2's block; stage 1's live on the trainer)."""
 
     lr: float = 3e-5
+    """Peak learning rate (AdamW)."""
     lr_schedule: str = "cosine"
     """``constant`` or ``cosine`` (from ``lr`` down to ``min_lr`` at the last step)."""
     min_lr: float = 1e-6
+    """Where the cosine schedule ends."""
     warmup_steps: int = 0
     """Linear warmup from 0 (the paper uses none)."""
     max_steps: int = 700
     """Optimizer steps; -1 = ``max_epochs`` passes over the data."""
     max_epochs: int = 1
+    """Passes over the data when ``max_steps`` is -1."""
     global_batch_size: int = 1024
     """Rows per optimizer step over all devices (samples when padding, packed rows when packing)."""
     label_turns: str = "all"
@@ -160,16 +171,26 @@ class TrainerConfig:
     upstream ``assemble`` output, so ``stages=[train]`` trains on data made elsewhere."""
     stage2_data: str | None = None
     """Instruction data for stage 2 (same formats); None and no upstream stage-2 data = stage 1 only."""
-    # --- stage 1 (the paper: constant LR 1e-5, one epoch, batch 1024, no warmup)
+    # --- stage 1 (the paper: constant LR 1e-5, one epoch, batch 1024, no warmup); same meanings as in
+    # StageConfig, which documents each field
     lr: float = 1e-5
+    """Stage 1's peak learning rate."""
     lr_schedule: str = "constant"
+    """Stage 1's schedule: ``constant`` or ``cosine``."""
     min_lr: float = 0.0
+    """Where stage 1's cosine schedule ends."""
     warmup_steps: int = 0
+    """Stage 1's linear warmup."""
     max_steps: int = -1
+    """Stage 1's optimizer steps; -1 = ``max_epochs`` passes."""
     max_epochs: int = 1
+    """Stage 1's passes over the data when ``max_steps`` is -1."""
     global_batch_size: int = 1024
+    """Stage 1's rows per optimizer step over all devices."""
     label_turns: str = "all"
+    """Stage 1's assistant turns that carry loss: ``all`` or ``last``."""
     stage2: StageConfig = field(default_factory=StageConfig)
+    """What stage 2 (instruction tuning from the stage-1 weights) sets for itself."""
     # --- shared by both stages
     micro_batch_size: int = 1
     """Rows per device per forward pass; accumulation = global / (devices x nodes x micro)."""
@@ -178,20 +199,29 @@ class TrainerConfig:
     packing: bool = True
     """Pack several samples per row (no attention or position leakage between them); False = padding."""
     accelerator: str = "auto"
+    """Lightning accelerator: ``auto``, ``cpu``, ``gpu``."""
     devices: int = 1
+    """Devices per node (on SLURM: tasks per node)."""
     num_nodes: int = 1
+    """Nodes of a multi-node run."""
     strategy: str = "auto"
     """``auto``, ``ddp``, ``fsdp`` (block auto-wrap, activation checkpointing, full state dict on save)
     or ``deepspeed`` (ZeRO-3; needs ``pip install -e ".[deepspeed]"``)."""
     precision: str = "bf16-mixed"
+    """Lightning precision: ``bf16-mixed`` (float32 master weights), ``bf16-true``, ``32-true``, ``16-mixed``."""
     collective_timeout_min: int = field(default=180, metadata=TRANSPORT)
     """Timeout of collectives (ddp / fsdp / deepspeed): long enough for rank 0 to tokenize large data sets
     while the other ranks wait."""
     gradient_checkpointing: bool = False
+    """Recompute activations in the backward pass (less memory, more compute)."""
     weight_decay: float = 0.0
+    """AdamW weight decay."""
     betas: list[float] = field(default_factory=lambda: [0.9, 0.95])
+    """AdamW betas."""
     eps: float = 1e-8
+    """AdamW epsilon."""
     gradient_clip_val: float = 1.0
+    """Gradient-norm clip (0 = none)."""
     seed: int = 42
     """Model-independent seed: data order and packing plan."""
     num_workers: int = field(default=0, metadata=TRANSPORT)
@@ -199,14 +229,19 @@ class TrainerConfig:
     tokenize_workers: int = field(default=1, metadata=TRANSPORT)
     """Processes that tokenize the data set (once, on global rank 0)."""
     checkpoint_every_n_steps: int = 100
+    """Optimizer steps between step checkpoints (a killed run resumes from the latest)."""
     save_top_k: int = 1
     """How many step checkpoints to keep besides ``last.ckpt``."""
     resume: bool = True
     """Continue from ``<stage dir>/checkpoints/last.ckpt`` when it exists (same step, same data position)."""
     log_every_n_steps: int = 1
+    """Steps between logged metrics."""
     progress_bar: bool = field(default=True, metadata=TRANSPORT)
+    """Lightning's progress bar."""
     loggers: list[str] = field(default_factory=lambda: ["csv", "tensorboard"])
+    """Metric loggers: ``csv``, ``tensorboard``, ``wandb`` (``pip install -e ".[wandb]"``)."""
     wandb_project: str = field(default="codeio", metadata=TRANSPORT)
+    """W&B project name when ``wandb`` logs."""
     export: bool = True
     """Write the final weights with ``save_pretrained`` plus the tokenizer to ``<stage dir>/export``."""
 
