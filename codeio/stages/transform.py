@@ -40,7 +40,7 @@ class TransformStage(Stage):
                 f"the source {self.cfg.source.name!r} holds raw code, which the transform rewrites "
                 "with an LLM; the configured teacher cannot write code. Use an LLM teacher "
                 "(teacher=openai teacher.base_url=... or teacher=vllm) or an already unified source "
-                "(source=bundled, source=unified, source=reasoning_gym).")
+                "(source=bundled with source.form=unified, source=unified, source=reasoning_gym).")
 
     def open(self, work_dir: Path, resources: ExitStack) -> None:
         self.executor = build_executor(self.cfg, resources)
