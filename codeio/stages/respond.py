@@ -23,7 +23,9 @@ class RespondStage(Stage):
         return ["tasks"]
 
     def required_groups(self) -> tuple[str, ...]:
-        return (*self.groups, "executor") if teacher_needs_executor(self.cfg) else self.groups
+        if self.cfg.teacher is not None and teacher_needs_executor(self.cfg):
+            return (*self.groups, "executor")
+        return self.groups
 
     def key_config(self) -> dict[str, Any]:
         return teacher_key(self.cfg)

@@ -101,6 +101,12 @@ def test_a_missing_group_is_named_before_any_stage_runs(tmp_path):
         Pipeline(cfg, tmp_path / "run", STAGES).validate()
 
 
+def test_respond_without_a_teacher_names_the_group(tmp_path):
+    cfg = dataclasses.replace(typed(tmp_path, "stages=[respond]"), teacher=None)
+    with pytest.raises(PipelineError, match="stage 'respond' needs the config group 'teacher'"):
+        Pipeline(cfg, tmp_path / "run", STAGES).validate()
+
+
 def test_revision_needs_a_teacher_only_when_it_revises(tmp_path):
     cfg = dataclasses.replace(typed(tmp_path, "stages=[revise]"), teacher=None)
     stage = Pipeline(cfg, tmp_path / "run", STAGES).stages["revise"]
