@@ -88,3 +88,15 @@ def test_executor_reaches_teachers_that_need_one(tmp_path):
     teacher, params = build_teacher(cfg, cache_dir=tmp_path, executor=marker)
     assert isinstance(teacher.inner, TraceTeacher) and teacher.inner.executor is marker
     assert params == SamplingParams()
+
+
+@pytest.mark.parametrize(("preset", "namespace"), [
+    ("openai", ""), ("deepseek_v25_api", ""), ("vllm", "70d2ef497db64471"),
+    ("deepseek_v25_vllm", "bafd596d20939b3a"), ("qwen25_coder_vllm", "1e2c4881466428e1"),
+])
+def test_response_cache_namespaces_stay_put(preset, namespace):
+    """Responses paid for with these presets keep hitting the cache: a change here re-asks every one of
+    them, so it must be deliberate (these values predate the affects_output marker and still hold)."""
+    from omegaconf import OmegaConf
+
+    assert cache_namespace(OmegaConf.to_object(_compose(preset).teacher)) == namespace
