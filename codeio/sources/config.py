@@ -10,8 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+class SourceSettings:
+    """What every source config checks: the corpus name it writes into each row's ``source``."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError("source.name must be a non-empty string (it is written into every row)")
+
+
 @dataclass
-class JsonlSourceConfig:
+class JsonlSourceConfig(SourceSettings):
     """Raw-code rows from JSON Lines files (e.g. the paper's ``rawcode_1k.jsonl``)."""
 
     _target_: str = "codeio.sources.files.JsonlSource"
@@ -28,12 +38,13 @@ class JsonlSourceConfig:
     per-source sampler settings; rows without it get ``name``."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.content_field:
             raise ValueError("source.content_field must name the field that holds the code")
 
 
 @dataclass
-class DirectorySourceConfig:
+class DirectorySourceConfig(SourceSettings):
     """Every ``*.py`` file under a folder, with its relative path as provenance."""
 
     _target_: str = "codeio.sources.files.DirectorySource"
@@ -48,7 +59,7 @@ class DirectorySourceConfig:
 
 
 @dataclass
-class HFSourceConfig:
+class HFSourceConfig(SourceSettings):
     """A Hugging Face ``datasets`` dataset saved on local disk (``save_to_disk``)."""
 
     _target_: str = "codeio.sources.files.HFDiskSource"
@@ -65,7 +76,7 @@ class HFSourceConfig:
 
 
 @dataclass
-class UnifiedSourceConfig:
+class UnifiedSourceConfig(SourceSettings):
     """Unified-function JSONL (paper's released raw schema, optional ``inputgen``)."""
 
     _target_: str = "codeio.sources.unified.UnifiedSource"
@@ -74,13 +85,9 @@ class UnifiedSourceConfig:
     name: str = "unified"
     """Corpus name written into every row's ``source`` (per-source sampler settings key on it)."""
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError("source.name must be a non-empty string")
-
 
 @dataclass
-class ReasoningGymSourceConfig:
+class ReasoningGymSourceConfig(SourceSettings):
     """reasoning-gym CodeI/O files (gzipped JSON array or JSONL with ``generate_inputs(rng)``)."""
 
     _target_: str = "codeio.sources.reasoning_gym.ReasoningGymSource"
@@ -89,13 +96,9 @@ class ReasoningGymSourceConfig:
     name: str = "reasoning_gym"
     """Corpus name written into each row's ``source`` field (drives per-source sampler settings)."""
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError("source.name must be a non-empty string")
-
 
 @dataclass
-class BundledSourceConfig:
+class BundledSourceConfig(SourceSettings):
     """The demo corpus shipped inside the package (``codeio/data/bundled``): works offline."""
 
     _target_: str = "codeio.sources.bundled.BundledSource"
@@ -108,6 +111,7 @@ class BundledSourceConfig:
     """Take only the first N items (tiny runs and tests)."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.form not in ("unified", "raw"):
             raise ValueError(f"source.form must be 'unified' or 'raw', got {self.form!r}")
 
