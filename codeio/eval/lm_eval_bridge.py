@@ -102,17 +102,20 @@ def headline_metric(task_results: Mapping[str, Any], benchmark: str | None = Non
     return None
 
 
-def extract_score(results: Mapping[str, Any], task_name: str, benchmark: str | None = None) -> dict[str, Any]:
-    """The headline score of ``task_name`` (a task or a group) from ``simple_evaluate``'s output."""
+def extract_score(results: Mapping[str, Any], task_name: str, benchmark: str | None = None,
+                  only_this_task: bool = False) -> dict[str, Any]:
+    """The headline score of ``task_name`` (a task, a group or a tag) from ``simple_evaluate``'s output.
+    ``only_this_task``: the run evaluated nothing but ``task_name``, so every leaf in it belongs to it
+    (how a tag such as ``mmlu_stem_generative``, which has no entry of its own, is scored)."""
     for section in ("groups", "results"):
         entry = (results.get(section) or {}).get(task_name)
         if isinstance(entry, Mapping):
             found = headline_metric(entry, benchmark)
             if found:
                 return {"score": found[1], "metric": found[0], "task": task_name}
-    # A group without its own aggregate: sample-weighted mean of its leaves. A tag (e.g.
-    # ``mmlu_stem_generative``) has no entry at all: every leaf in this run's results belongs to it.
-    leaves = (results.get("group_subtasks") or {}).get(task_name) or list(results.get("results") or {})
+    # A group without its own aggregate, or a tag: sample-weighted mean of its leaves.
+    leaves = (results.get("group_subtasks") or {}).get(task_name) or (
+        list(results.get("results") or {}) if only_this_task else [])
     return _weighted_mean(results, leaves, benchmark, task_name)
 
 
@@ -240,7 +243,7 @@ def run_lm_eval(
                 if group is not None:
                     score = _weighted_mean(results, run_names, bench, group)
                 else:
-                    score = extract_score(results, name, bench)
+                    score = extract_score(results, name, bench, only_this_task=True)
                 score["num_fewshot"] = shots.get(bench)
                 score["chat_template"] = bool(apply_chat_template)
                 out[bench] = score
