@@ -22,6 +22,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,7 @@ class CheckpointGenerator:
                                       "dtype": self.placement.dtype, "chat_template": g.chat_template},
                                      sort_keys=True)
         self.teacher = inner
+        self.throughput: dict[str, dict[str, float]] = {}
         self.cached = None
         if g.cache and cache_dir is not None:
             from codeio.teachers.cache import CachedTeacher
@@ -148,12 +150,24 @@ class CheckpointGenerator:
         if self.cached is not None:
             # The cache key's namespace names the checkpoint's contents and the benchmark.
             self.cached.namespace = hashlib.sha256(f"{self._namespace}|{benchmark}".encode()).hexdigest()[:24]
-        return self.teacher.generate(requests, params)
+        started = time.monotonic()
+        outs = self.teacher.generate(requests, params)
+        fresh = [g for gens in outs for g in gens if not g.cached]
+        entry = self.throughput.setdefault(benchmark, {"generated": 0, "prompt_tokens": 0,
+                                                       "completion_tokens": 0, "seconds": 0.0})
+        entry["generated"] += len(fresh)
+        entry["prompt_tokens"] += sum(g.prompt_tokens or 0 for g in fresh)
+        entry["completion_tokens"] += sum(g.completion_tokens or 0 for g in fresh)
+        entry["seconds"] += time.monotonic() - started
+        return outs
 
     def stats(self) -> dict[str, Any]:
         s = self.teacher.stats
+        per_benchmark = {b: {**t, "completion_tokens_per_s": round(t["completion_tokens"] / t["seconds"], 1)
+                             if t["seconds"] > 0 and t["generated"] else None}
+                         for b, t in self.throughput.items()}
         return {"requests_sent": s.requests, "cache_hits": s.cache_hits, "failures": dict(s.failures),
-                "placement": dataclasses.asdict(self.placement)}
+                "placement": dataclasses.asdict(self.placement), "throughput": per_benchmark}
 
     def close(self) -> None:
         self.teacher.close()
