@@ -134,7 +134,7 @@ class LiveBench:
             verdicts.append({"id": q.id, "task": q.task, "score": value})
         tasks = {f"{c}/{t}": 100.0 * sum(v) / len(v) for (c, t), v in sorted(task_scores.items())}
         by_category: dict[str, list[float]] = defaultdict(list)
-        for (category, task), values in task_scores.items():
+        for (category, _task), values in task_scores.items():
             by_category[category].append(100.0 * sum(values) / len(values))
         categories = {c: sum(v) / len(v) for c, v in sorted(by_category.items())}
         return {
