@@ -265,8 +265,9 @@ class HoldoutConfig:
 class LmEvalConfig:
     """General benchmarks through EleutherAI lm-evaluation-harness (``pip install -e ".[eval]"``)."""
 
-    backend: str = field(default="hf", metadata=FAST)
-    """``hf`` (transformers) or ``vllm``."""
+    backend: str = field(default="auto", metadata=FAST)
+    """``auto`` (the harness's ``vllm`` model when vLLM is installed and a GPU is visible, else ``hf``),
+    ``hf`` (transformers) or ``vllm``."""
     tasks: dict[str, str] = field(default_factory=dict)
     """Benchmark -> lm-eval task/group name; empty = ``lm_eval_bridge.DEFAULT_TASKS`` for the chosen
     ``multiple_choice`` mode."""
@@ -297,8 +298,8 @@ class LmEvalConfig:
     """Override the generation length of generative tasks (None = each task's own)."""
 
     def __post_init__(self) -> None:
-        if self.backend not in ("hf", "vllm"):
-            raise ValueError(f"eval.lm_eval.backend must be hf or vllm, got {self.backend!r}")
+        if self.backend not in ("auto", "hf", "vllm"):
+            raise ValueError(f"eval.lm_eval.backend must be auto, hf or vllm, got {self.backend!r}")
         if self.multiple_choice not in ("generate", "loglikelihood"):
             raise ValueError(f"eval.lm_eval.multiple_choice must be generate or loglikelihood, "
                              f"got {self.multiple_choice!r}")

@@ -170,7 +170,15 @@ class CheckpointGenerator:
                 "placement": dataclasses.asdict(self.placement), "throughput": per_benchmark}
 
     def close(self) -> None:
+        """Release the model, and the GPU memory it held (lm-evaluation-harness loads its own copy next)."""
         self.teacher.close()
+        if self.placement.device.startswith("cuda"):
+            import gc
+
+            import torch
+
+            gc.collect()
+            torch.cuda.empty_cache()
 
 
 def _build_backend(g: GenerationConfig, checkpoint: str, placement: Placement) -> Any:

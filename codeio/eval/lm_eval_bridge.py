@@ -165,6 +165,15 @@ def resolve_device(device: str) -> str:
     return "cuda" if cuda_available() else "cpu"
 
 
+def resolve_backend(backend: str) -> str:
+    """``auto`` = ``vllm`` when vLLM is installed and a GPU is visible, else ``hf``."""
+    if backend != "auto":
+        return backend
+    from codeio.eval.generation import cuda_available, vllm_installed
+
+    return "vllm" if (vllm_installed() and cuda_available()) else "hf"
+
+
 def build_lm(backend: str, pretrained: str, batch_size: int = 1, device: str = "auto",
              model_args: Mapping[str, Any] | None = None) -> Any:
     """The harness's model wrapper for a checkpoint directory (built once, reused for every task).
@@ -172,11 +181,13 @@ def build_lm(backend: str, pretrained: str, batch_size: int = 1, device: str = "
     _import_lm_eval()
     from lm_eval.api.registry import get_model
 
+    backend = resolve_backend(backend)
     device = resolve_device(device)
     args = {"pretrained": str(pretrained), **dict(model_args or {})}
     if (backend == "vllm" or device.startswith("cuda")) and "dtype" not in args:
         args["dtype"] = "bfloat16"
-    extra: dict[str, Any] = {"batch_size": batch_size}
+    # vLLM schedules every request itself: hand it all of them at once
+    extra: dict[str, Any] = {"batch_size": "auto" if backend == "vllm" else batch_size}
     if backend == "hf":  # vLLM places the model itself (tensor_parallel_size etc. go in model_args)
         extra["device"] = device
     return get_model(backend).create_from_arg_obj(args, extra)
@@ -185,7 +196,7 @@ def build_lm(backend: str, pretrained: str, batch_size: int = 1, device: str = "
 def run_lm_eval(
     pretrained: str | Path | Any,
     benchmarks: Sequence[str],
-    backend: str = "hf",
+    backend: str = "auto",
     tasks: Mapping[str, str] | None = None,
     num_fewshot: Mapping[str, int] | None = None,
     dataset_paths: Mapping[str, str] | None = None,
