@@ -245,3 +245,22 @@ def test_livebench_release_filter_and_categories():
     assert ids == ["r1", "r2", "r3", "r4", "r5"]  # r5 is live at the August release, r6 still removed
     with pytest.raises(ValueError, match="unknown"):
         LiveBenchConfig(categories=["coding"])
+
+
+def test_downloaded_repository_folders_and_exported_dates_load(tmp_path):
+    """A dataset repository as downloaded (parquet files in a sub-folder) loads like the JSONL copy, and
+    LiveBench dates exported by pandas as epoch milliseconds are read as dates."""
+    import datasets
+
+    from codeio.eval.benchmarks.livebench import live_at
+
+    rows = [r for r in datasets.Dataset.from_json(str(FIXTURES / "zebralogic" / "grid_mode.jsonl"))]
+    (tmp_path / "repo" / "grid_mode").mkdir(parents=True)
+    datasets.Dataset.from_list(rows).to_parquet(str(tmp_path / "repo" / "grid_mode" / "test-00000-of-00001.parquet"))
+    bench = build("zebralogic", ZebraLogicConfig(data_path=str(tmp_path / "repo")))
+    puzzles, rejected = bench.load()
+    assert [p.id for p in puzzles] == ["lgp-test-2x2-1", "lgp-test-2x3-1", "lgp-test-4x2-1"]
+    assert rejected == {"solution_hidden": 1, "malformed_solution": 1}
+    july = 1721952000000  # 2024-07-26 00:00 UTC in milliseconds
+    assert live_at({"livebench_release_date": july, "livebench_removal_date": None}, "2024-07-26")
+    assert not live_at({"livebench_release_date": july + 86_400_000 * 36, "livebench_removal_date": ""}, "2024-07-26")

@@ -20,10 +20,20 @@ def require_path(path: str | None, key: str) -> Path:
 
 
 def read_rows(path: Path) -> tuple[list[Any], int]:
-    """Rows of a .jsonl / .json (a list, or an object holding one list) / .parquet file or a ``datasets``
-    folder saved with ``save_to_disk``; also the number of JSON Lines lines that did not parse."""
+    """Rows of a .jsonl / .json (a list, or an object holding one list) / .parquet file, a ``datasets``
+    folder saved with ``save_to_disk``, or a downloaded dataset repository folder (all its .parquet /
+    .jsonl files); also the number of JSON Lines lines that did not parse."""
     bad = 0
     if path.is_dir():
+        if not any((path / marker).is_file() for marker in ("state.json", "dataset_dict.json")):
+            # a downloaded dataset repository: every data file in it (e.g. grid_mode/test-*.parquet)
+            files = sorted(f for f in path.rglob("*") if f.suffix in (".parquet", ".jsonl") and f.is_file())
+            rows: list[Any] = []
+            for f in files:
+                more, more_bad = read_rows(f)
+                rows += more
+                bad += more_bad
+            return rows, bad
         import datasets
 
         ds = datasets.load_from_disk(str(path))

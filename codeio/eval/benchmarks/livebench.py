@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ def _day(value: Any) -> str | None:
         return None
     if isinstance(value, (datetime, date)):
         return value.strftime("%Y-%m-%d")
+    if isinstance(value, (int, float)):  # epoch milliseconds (pandas' JSON export of a timestamp)
+        return datetime.fromtimestamp(value / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
     return str(value)[:10]
 
 
