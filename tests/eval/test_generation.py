@@ -158,3 +158,45 @@ def test_tiny_model_generates_through_the_cache(tmp_path, tiny_model_dir):
     assert d2["generation"]["requests_sent"] == 0 and d2["generation"]["cache_hits"] == 3
     assert [v["reply"] for v in d1["zebralogic"]["verdicts"]] == [v["reply"] for v in d2["zebralogic"]["verdicts"]]
     assert first["rows"][0]["scores"] == second["rows"][0]["scores"]
+
+
+def test_vllm_backend_follows_the_engine_api(tmp_path, monkeypatch):
+    """With placement on vLLM the generator builds ``vllm.LLM(model=..., dtype="bfloat16", ...)`` and
+    sends each batch to ``LLM.chat`` with one greedy ``SamplingParams`` per conversation and the chat
+    template applied with a generation prompt (a stand-in module records the calls; no GPU here)."""
+    import sys
+    import types
+
+    from codeio.teachers.base import ChatRequest
+
+    calls: dict = {"chat": []}
+
+    class SamplingParams:
+        def __init__(self, **kw):
+            self.kw = kw
+
+    class LLM:
+        def __init__(self, **kw):
+            calls["engine"] = kw
+
+        def chat(self, conversations, sampling_params, use_tqdm, chat_template, add_generation_prompt):
+            calls["chat"].append((conversations, [p.kw for p in sampling_params], add_generation_prompt))
+            done = types.SimpleNamespace(text="So the answer is Yes.", finish_reason="stop", token_ids=[1, 2, 3])
+            return [types.SimpleNamespace(outputs=[done], prompt_token_ids=[7] * 5) for _ in conversations]
+
+    monkeypatch.setitem(sys.modules, "vllm", types.SimpleNamespace(LLM=LLM, SamplingParams=SamplingParams))
+    ckpt = _fake_checkpoint(tmp_path / "ckpt", 0.001)
+    g = GenerationConfig(tensor_parallel_size=2, max_model_len=8192)
+    gen = CheckpointGenerator(g, ckpt, cache_dir=tmp_path / "cache", placement=Placement("vllm", "cuda", "bfloat16", 0.0))
+    params = Evaluator(to_eval_config({}))._params(n=1)
+    out = gen.generate("bbh_zh", [ChatRequest(messages=[{"role": "user", "content": f"q{i}"}]) for i in range(3)],
+                       params)
+    engine = calls["engine"]
+    assert engine["model"] == str(ckpt.resolve()) and engine["dtype"] == "bfloat16"
+    assert engine["tensor_parallel_size"] == 2 and engine["max_model_len"] == 8192
+    (conversations, sampling, add_prompt), = calls["chat"]  # one batch of 3 (vLLM batches itself)
+    assert len(conversations) == 3 and add_prompt is True
+    assert all(s["temperature"] == 0.0 and s["n"] == 1 and s["max_tokens"] == 512 for s in sampling)
+    assert [o[0].text for o in out] == ["So the answer is Yes."] * 3
+    assert gen.stats()["throughput"]["bbh_zh"]["completion_tokens"] == 9
+    gen.close()  # releases the engine (and GPU memory, on a GPU)
