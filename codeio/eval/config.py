@@ -323,7 +323,7 @@ class EvalConfig:
     lm_eval: LmEvalConfig = field(default_factory=LmEvalConfig)
     cruxeval_metric: str = "pass@1"
     """Which CRUXEval number goes into the table (``pass@1`` or ``pass@5``)."""
-    paper_row: str | None = field(default=None, metadata=FAST)
+    paper_row: str | None = None
     """Table 1 row shown beside ours, ``<model name>/<row>`` (e.g. ``qwen2.5-coder-7b/codeio``; rows in
     ``codeio.eval.paper_table1``); the paper preset derives it from ``model.name`` and the experiment's
     ``name``. None or an unknown key = no paper row."""
