@@ -15,7 +15,7 @@ from codeio.stages.common import build_executor
 
 class EvaluateStage(Stage):
     name = "evaluate"
-    version = "1"
+    version = "2"  # 2: Table 1's 14 benchmarks and layout, paper settings
     chunked = False
     groups = ("eval", "executor", "trainer")
     artifacts = (("results table", "results.md"),)
@@ -28,6 +28,11 @@ class EvaluateStage(Stage):
 
     def key_config(self) -> dict[str, Any]:
         return {"eval": output_settings(self.cfg.eval), "executor": output_settings(self.cfg.executor)}
+
+    def validate(self) -> None:
+        from codeio.eval.runner import to_eval_config
+
+        to_eval_config(self.cfg.eval).check_data_paths()  # every unset data path is named at start-up
 
     def open(self, work_dir: Path, resources: ExitStack) -> None:
         self.executor = build_executor(self.cfg, resources)
@@ -42,7 +47,9 @@ class EvaluateStage(Stage):
         if "assemble" in upstream.dirs:
             path = upstream.dirs["assemble"] / HOLDOUT_FILE
             holdout = [json.loads(line) for line in path.open()] if path.is_file() else []
-        table = run_evaluation(self.cfg.eval, checkpoints, self.executor, out_dir, holdout_tasks=holdout)
+        # generations are cached outside the stage's private output dir, so a killed run resumes
+        table = run_evaluation(self.cfg.eval, checkpoints, self.executor, out_dir, holdout_tasks=holdout,
+                               cache_dir=Path(self.cfg.cache.dir).expanduser() / "eval")
         rows = [{"checkpoint": r["checkpoint"], "average": r.get("average"),
                  "scores_json": json.dumps(r["scores"], sort_keys=True)} for r in table.get("rows", [])]
         results = {r["checkpoint"]: {**r["scores"], "average": r.get("average")} for r in table.get("rows", [])}
