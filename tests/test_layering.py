@@ -40,6 +40,7 @@ LAYERS = [
 # Command-line tools that sit on top of the data flow although their module lives in a component package.
 ENTRY_POINTS = {
     "codeio.verify.__main__",          # python -m codeio.verify
+    "codeio.eval.__main__",            # python -m codeio.eval (composes the root config, as codeio does)
     "codeio.teachers.trace.selfcheck",  # traces and then verifies the trace teacher's answers
 }
 
