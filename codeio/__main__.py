@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from codeio.config import register_configs
 
@@ -33,12 +35,53 @@ def build_pipeline(cfg: DictConfig, run_dir: Path):
     from codeio.stages import STAGES
 
     try:
-        typed = OmegaConf.to_object(cfg)
+        typed, unusable = _to_typed(cfg)
         pipeline = Pipeline(typed, run_dir, STAGES)
+        for name in pipeline.selected:  # a value left unset matters only to a stage that runs
+            for group in pipeline.stages[name].required_groups():
+                if group in unusable:
+                    raise ConfigurationError(f"{unusable[group]} (stage {name!r} needs the {group!r} "
+                                             "settings)")
         pipeline.validate()
     except (PipelineError, ValueError, TypeError, OmegaConfBaseException) as err:
-        raise ConfigurationError(str(err)) from err
+        raise ConfigurationError(_one_line(err)) from err
     return pipeline
+
+
+def _to_typed(cfg: DictConfig):
+    """``OmegaConf.to_object`` of the whole config, except that a config group whose settings cannot
+    be used (a mandatory value left unset, e.g. ``dataset.instruction_data`` of ``+experiment=codeio``,
+    or a value its schema refuses) becomes None: only a stage that needs the group makes that an error
+    (in ``build_pipeline``). Returns the typed config and ``{group: what is wrong with it}``."""
+    from omegaconf.errors import OmegaConfBaseException
+
+    from codeio.config import CodeioConfig
+
+    groups = [f.name for f in dataclasses.fields(CodeioConfig) if f.type in (Any, "Any")]
+    cfg = cfg.copy()
+    unusable: dict[str, str] = {}
+    for group in groups:
+        if OmegaConf.is_dict(cfg.get(group)):
+            try:
+                OmegaConf.to_object(cfg[group])
+            except (ValueError, TypeError, OmegaConfBaseException) as err:
+                unusable[group] = _one_line(err)
+                with open_dict(cfg):
+                    cfg[group] = None
+    return OmegaConf.to_object(cfg), unusable
+
+
+def _one_line(err: Exception) -> str:
+    """OmegaConf appends ``full_key:``/``object_type=`` lines; keep the sentence and name the key."""
+    from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+
+    if isinstance(err, MissingMandatoryValue) and getattr(err, "full_key", None):
+        return f"{err.full_key} is not set: add {err.full_key}=... to the command line"
+    text = str(err)
+    if isinstance(err, OmegaConfBaseException) and getattr(err, "full_key", None):
+        first = text.strip().splitlines()[0]
+        return first if err.full_key in first else f"{err.full_key}: {first}"
+    return text
 
 
 def run(cfg: DictConfig, run_dir: Path | None = None) -> dict:
@@ -46,14 +89,26 @@ def run(cfg: DictConfig, run_dir: Path | None = None) -> dict:
     return build_pipeline(cfg, run_dir).run()
 
 
+def _log_to_file_only(message: str) -> None:
+    """Record ``message`` in the run's log file without echoing it on the console (which already
+    shows it once, on stderr)."""
+    record = log.makeRecord(log.name, logging.ERROR, __file__, 0, message, None, None)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)
+
+
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def _hydra_main(cfg: DictConfig) -> None:
     try:
-        run(cfg)
+        summary = run(cfg)
     except ConfigurationError as err:
-        log.error("configuration error: %s", err)  # into the run's log file
+        _log_to_file_only(f"configuration error: {err}")
         print(f"codeio: configuration error: {err}", file=sys.stderr)
         sys.exit(2)
+    if summary.get("stopped"):  # the printed report ends with the reason
+        _log_to_file_only(summary["stopped"])
+        sys.exit(1)
 
 
 def main() -> None:

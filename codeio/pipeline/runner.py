@@ -94,6 +94,8 @@ class Pipeline:
                     raise PipelineError(f"stage {name!r} needs the config group {group!r}: "
                                         f"add e.g. {group}=default")
             stage.validate()
+            for group in stage.required_groups():
+                _check_environment(group, getattr(self.cfg, group))
             self.key(name)
         for name in self.selected:  # inputs this run will not produce must already be cached
             for up in self.stages[name].inputs():
@@ -126,10 +128,16 @@ class Pipeline:
                 log.info("stage %s: shard %d/%d done; later stages wait for the merge run",
                          name, shard.index, shard.count)
                 break
+            later = self.selected[self.selected.index(name) + 1:]
+            if report.get("status") == "done" and report.get("rows_out") == 0 and later:
+                summary["stopped"] = _no_rows_message(name, report, later)  # ends the report below
+                break
         if self.rank != 0:
             return summary
         self._write_summary(summary)
         report = format_summary(summary, {name: stage.artifacts for name, stage in self.stages.items()})
+        if summary.get("stopped"):
+            report = f"{report}\n\nSTOPPED: {summary['stopped']}"
         (self.run_dir / "report.md").write_text(f"# codeio run: {self.cfg.name}\n\n```\n{report}\n```\n")
         print(report)
         return summary
@@ -164,8 +172,12 @@ class Pipeline:
             log.info("stage %s: cache.refresh=true, discarding %s", name, store.dir)
             store.clear()
         if store.is_done():
-            report = dict(store.report(), cache="hit")
+            started = time.perf_counter()
+            report = store.report()
             self._link_output(name, store)
+            # "seconds" is what this run spent; the original computation's time stays on record.
+            report = dict(report, cache="hit", seconds_computed=report.get("seconds"),
+                          seconds=round(time.perf_counter() - started, 3))
             return report
         for up in stage.inputs():
             if not self.store(up).is_done():
@@ -292,6 +304,29 @@ class Pipeline:
                 shutil.copy2(src, dst)
 
         shutil.copytree(store.data_dir, target, copy_function=link)
+
+
+def _check_environment(group: str, node: Any) -> None:
+    """Run the component's own start-up check of its surroundings (an API key in the environment, a
+    daemon it talks to), if its class has one: ``check_environment(cfg)`` raises ``ValueError``."""
+    if getattr(node, "_target_", None) is None:
+        return
+    from codeio.schema import component_class
+
+    check = getattr(component_class(node), "check_environment", None)
+    if check is not None:
+        try:
+            check(node)
+        except ValueError as err:
+            raise PipelineError(f"{group}: {err}") from err
+
+
+def _no_rows_message(name: str, report: dict[str, Any], later: list[str]) -> str:
+    rejected = report.get("rejected") or {}
+    reasons = ", ".join(f"{k}={v}" for k, v in sorted(rejected.items(), key=lambda kv: -kv[1])[:5])
+    return (f"stage {name!r} produced no rows (rows in: {report.get('rows_in', 0)}; rejected: "
+            f"{reasons or 'none'}), so {later} did not run. Check the input and the rejection reasons "
+            f"in summary.json.")
 
 
 def _batched(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

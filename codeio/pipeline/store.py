@@ -146,10 +146,13 @@ def save_rows(rows: Iterable[dict[str, Any]], target: Path,
         if count == 0:
             columns = {name: [] for name in (features or {})}
             ds = datasets.Dataset.from_dict(columns, features=features)
+            # An empty dataset saved with the default shard count writes no data file, and
+            # load_from_disk then fails (datasets 5.x); one explicit shard keeps it readable.
+            ds.save_to_disk(str(target), num_shards=1)
         else:
             ds = datasets.Dataset.from_json(str(jsonl), features=features, cache_dir=str(work / "arrow"),
                                             keep_in_memory=False)
-        ds.save_to_disk(str(target))
+            ds.save_to_disk(str(target))
         return count
     finally:
         shutil.rmtree(work, ignore_errors=True)
