@@ -119,6 +119,12 @@ class OpenAITeacher(SampleTeacher):
     def __repr__(self) -> str:  # no headers: they hold the key
         return f"OpenAITeacher(model={self.model_name!r}, urls={self.urls!r})"
 
+    @classmethod
+    def check_environment(cls, cfg: OpenAITeacherConfig) -> None:
+        """Start-up check (before any stage runs): the API key is where the config says."""
+        urls = [cfg.base_url] if isinstance(cfg.base_url, str) else list(cfg.base_url)
+        cls._api_key(cfg.api_key_env, cfg.allow_missing_key, urls)
+
     @staticmethod
     def _api_key(env: str | None, allow_missing: bool | None, urls: list[str]) -> str:
         key = os.environ.get(env, "") if env else ""

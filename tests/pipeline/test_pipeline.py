@@ -107,6 +107,8 @@ def test_missing_source_file_is_one_clear_error(tmp_path):
     assert proc.returncode == 2
     assert "configuration error" in proc.stderr and "/no/such/file.jsonl" in proc.stderr
     assert "Traceback" not in proc.stderr
+    assert (proc.stdout + proc.stderr).count("/no/such/file.jsonl") == 1, "printed once, not twice"
+    assert "/no/such/file.jsonl" in (tmp_path / "r" / "__main__.log").read_text()  # and in the run's log
 
 
 def test_sigkill_mid_stage_then_resume_equals_uninterrupted_run(tmp_path):
