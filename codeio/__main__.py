@@ -14,7 +14,8 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from codeio.config import register_configs
 
-CONF_DIR = str(Path(__file__).resolve().parents[1] / "conf")
+# codeio/conf links to the repository's conf/ (a checkout) or is the copy a wheel carries (an install)
+CONF_DIR = str(Path(__file__).resolve().parent / "conf")
 log = logging.getLogger("codeio")
 
 register_configs()

@@ -23,7 +23,9 @@ from codeio.execution.config import DockerConfig
 from codeio.execution.forkserver import ForkserverExecutor, WorkerProcess
 
 IN_CONTAINER_RUNNER = "/opt/codeio/_runner.py"
-DOCKERFILE_DIR = Path(__file__).resolve().parents[2] / "sandbox"  # not "docker/": that name would shadow the docker SDK on sys.path
+# codeio/sandbox links to the repository's sandbox/ (a wheel carries a copy); not "docker/": that
+# name would shadow the docker SDK on sys.path
+DOCKERFILE_DIR = Path(__file__).resolve().parents[1] / "sandbox"
 
 
 def docker_client(base_url: str = ""):
