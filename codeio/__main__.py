@@ -39,14 +39,23 @@ def build_pipeline(cfg: DictConfig, run_dir: Path):
         typed, unusable = _to_typed(cfg)
         pipeline = Pipeline(typed, run_dir, STAGES)
         for name in pipeline.selected:  # a value left unset matters only to a stage that runs
-            for group in pipeline.stages[name].required_groups():
-                if group in unusable:
-                    raise ConfigurationError(f"{unusable[group]} (stage {name!r} needs the {group!r} "
-                                             "settings)")
+            _check_groups(pipeline, name, unusable, name)
         pipeline.validate()
     except (PipelineError, ValueError, TypeError, OmegaConfBaseException) as err:
         raise ConfigurationError(_one_line(err)) from err
     return pipeline
+
+
+def _check_groups(pipeline, name: str, unusable: dict[str, str], selected: str) -> None:
+    """The groups ``name`` needs are usable, and so are those of the stages it reads from: their
+    settings enter its cache key, so every step of a multi-step run repeats them."""
+    stage = pipeline.stages[name]
+    for group in stage.required_groups():
+        if group in unusable:
+            why = "needs" if name == selected else f"reads {name!r}, whose cache key holds"
+            raise ConfigurationError(f"{unusable[group]} (stage {selected!r} {why} the {group!r} settings)")
+    for up in stage.inputs():
+        _check_groups(pipeline, up, unusable, selected)
 
 
 def _to_typed(cfg: DictConfig):
