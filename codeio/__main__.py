@@ -110,12 +110,18 @@ def _log_to_file_only(message: str) -> None:
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="config")
 def _hydra_main(cfg: DictConfig) -> None:
+    from codeio.pipeline.stage import StageFailed
+
     try:
         summary = run(cfg)
     except ConfigurationError as err:
         _log_to_file_only(f"configuration error: {err}")
         print(f"codeio: configuration error: {err}", file=sys.stderr)
         sys.exit(2)
+    except StageFailed as err:
+        _log_to_file_only(f"stage failed: {err}")
+        print(f"codeio: stopped: {err}", file=sys.stderr)
+        sys.exit(3)
     if summary.get("stopped"):  # the printed report ends with the reason
         _log_to_file_only(summary["stopped"])
         sys.exit(1)

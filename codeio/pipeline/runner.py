@@ -23,7 +23,7 @@ from typing import Any
 import datasets
 from tqdm.auto import tqdm
 
-from codeio.pipeline.stage import Stage, Upstream
+from codeio.pipeline.stage import Stage, StageFailed, Upstream
 from codeio.pipeline.store import StageStore, save_rows, write_json_atomic
 from codeio.pipeline.summary import format_summary
 
@@ -230,7 +230,11 @@ class Pipeline:
                 bar.update(len(rows))
                 continue
             t0 = time.perf_counter()
-            out = stage.process(rows)
+            try:
+                out = stage.process(rows)
+            except StageFailed as err:
+                bar.close()
+                raise StageFailed(f"stage {stage.name!r}, chunk {index}: {err}") from err
             store.commit_chunk(index, out.rows, out.rejected, len(rows), time.perf_counter() - t0, out.counts)
             bar.update(len(rows))
         bar.close()

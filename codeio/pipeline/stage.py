@@ -32,6 +32,12 @@ if TYPE_CHECKING:  # datasets is imported lazily: the stage registry is read whe
     import datasets
 
 
+class StageFailed(RuntimeError):
+    """A stage cannot go on for a reason outside the data (an unreachable teacher, ...). Raised from
+    ``process``: the chunk is not committed, so nothing about its rows is cached and a rerun, once the
+    cause is fixed, resumes at that chunk. The message says what happened and what to do."""
+
+
 @dataclass
 class ChunkOutput:
     rows: list[dict[str, Any]]

@@ -29,21 +29,43 @@ def conversation(row: dict, redo_request: str) -> list[dict[str, str]]:
     return messages
 
 
+# Failures of the connection rather than of the request (after the teacher's own retries): the answer
+# would come on another day, so the rows must not be recorded as lost.
+TRANSIENT_FAILURES = ("connection", "timeout", "bad_response", "http_408", "http_409", "http_429", "http_5")
+
+
 def ask_teacher(teacher, sampling, rows: list[dict], messages: list[list[dict]],
                 rejected: Counter, reason_prefix: str) -> list[dict]:
-    """Generate one answer per row and append it; rows whose generation failed for good are dropped
-    and counted (``<prefix>:<reason>``). Returns the rows that got an answer."""
+    """Generate one answer per row and append it. Rows whose request the teacher refused for good
+    (e.g. ``http_400``) are dropped and counted (``<prefix>:<reason>``). A transient failure that
+    outlived the teacher's retries (connection, timeout, 429, 5xx) raises ``StageFailed`` instead, so
+    the chunk is not committed and a rerun asks again. Returns the rows that got an answer."""
     requests = [ChatRequest(messages=m, task=r) for r, m in zip(rows, messages, strict=True)]
     answered = []
+    transient: Counter = Counter()
+    example = ""
     for row, samples in zip(rows, teacher.generate(requests, sampling), strict=True):
         gen = samples[0]
         if gen.finish_reason == "error" or gen.text is None:
-            rejected[f"{reason_prefix}:{_short(gen.error)}"] += 1
+            reason = _short(gen.error)
+            if reason.startswith(TRANSIENT_FAILURES):
+                transient[f"{reason_prefix}:{reason}"] += 1
+                example = example or (gen.error or "")
+            else:
+                rejected[f"{reason_prefix}:{reason}"] += 1
             continue
         row["responses"] = [*row["responses"], gen.text]
         row["finish_reasons"] = [*row["finish_reasons"], gen.finish_reason]
         row["model"] = gen.model
         answered.append(row)
+    if transient:
+        from codeio.pipeline.stage import StageFailed
+
+        counts = ", ".join(f"{k}={v}" for k, v in transient.items())
+        raise StageFailed(
+            f"the teacher failed for {sum(transient.values())} of {len(rows)} requests of a chunk after its "
+            f"retries ({counts}; e.g. {example[:200]}). Nothing of this chunk is cached: check that the "
+            "server is up (teacher.base_url) and run the same command again to resume here.")
     return answered
 
 

@@ -222,7 +222,17 @@ class OpenAITeacher(SampleTeacher):
                 attempt += 1
                 last = endpoint
                 self.stats.retries += 1
-                await asyncio.sleep(self._backoff(attempt, result.wait))
+                wait = self._backoff(attempt, result.wait)
+                self._say_retrying(result, attempt, wait)
+                await asyncio.sleep(wait)
+
+    def _say_retrying(self, failure: _Failure, attempt: int, wait: float) -> None:
+        """Retries are visible (at most one line every 10 s): a dead server is not a silent wait."""
+        now = time.monotonic()
+        if now - getattr(self, "_last_retry_note", -1e9) >= 10.0:
+            self._last_retry_note = now
+            log.warning("teacher: %s (%s); retry %d of %d in %.1f s (%d retries so far)", failure.reason,
+                        failure.detail[:120], attempt, self.max_retries, wait, self.stats.retries)
 
     def _pick_endpoint(self, avoid: int) -> int:
         count = len(self.urls)
