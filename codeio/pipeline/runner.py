@@ -267,7 +267,7 @@ class Pipeline:
         if counts:
             stats["counts"] = dict(sorted(counts.items()))
         report = {"status": "done", "key": store.key, "rows_in": rows_in, "rows_out": rows_out,
-                  "rejected": dict(sorted(rejected.items())), "stats": stats, "chunks": n_chunks}
+                  **_left_out(stage, rejected), "stats": stats, "chunks": n_chunks}
         store.publish(staging, report)
         return report
 
@@ -289,7 +289,7 @@ class Pipeline:
         rows_in = out.rows_in if out.rows_in is not None else (
             len(next(iter(inputs.values()))) if inputs else 0)
         report = {"status": "done", "key": store.key, "rows_in": rows_in, "rows_out": rows_out,
-                  "rejected": dict(sorted(out.rejected.items())), "stats": out.stats}
+                  **_left_out(stage, out.rejected), "stats": out.stats}
         store.publish(staging, report)
         return report
 
@@ -308,6 +308,14 @@ class Pipeline:
                 shutil.copy2(src, dst)
 
         shutil.copytree(store.data_dir, target, copy_function=link)
+
+
+def _left_out(stage: Stage, dropped: Counter) -> dict[str, dict[str, int]]:
+    """``rejected`` (faults, by reason) and ``set_aside`` (the stage's ``set_aside`` reasons: choices)."""
+    out: dict[str, dict[str, int]] = {"rejected": {}, "set_aside": {}}
+    for reason, count in sorted(dropped.items()):
+        out["set_aside" if reason in stage.set_aside else "rejected"][reason] = count
+    return out
 
 
 def _check_environment(group: str, node: Any) -> None:

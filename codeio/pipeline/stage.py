@@ -82,6 +82,9 @@ class Stage:
     """Run by every rank of a multi-process launch (training); other stages run on rank 0 only."""
     groups: ClassVar[tuple[str, ...]] = ()
     """Config groups this stage always needs; ``required_groups`` adds the ones its settings call for."""
+    set_aside: ClassVar[tuple[str, ...]] = ()
+    """Reasons for leaving rows out that are choices, not faults (``collect.limit``, the hold-out split):
+    reported under ``set_aside`` in the summary, apart from ``rejected``."""
     artifacts: ClassVar[tuple[tuple[str, str], ...]] = ()
     """``(label, path under stages/<name>/)`` of the files users look for, listed in the run report."""
 

@@ -34,7 +34,7 @@ def format_summary(summary: dict[str, Any],
 
 
 def _counts_table(stages: dict[str, Any]) -> str:
-    header = ("stage", "cache", "rows in", "rows out", "rejected", "seconds", "top rejection reasons")
+    header = ("stage", "cache", "rows in", "rows out", "rejected", "set aside", "seconds", "top rejection reasons")
     lines = []
     for name, rep in stages.items():
         rejected = rep.get("rejected") or {}
@@ -45,6 +45,7 @@ def _counts_table(stages: dict[str, Any]) -> str:
             _num(rep.get("rows_in")),
             _num(rep.get("rows_out")),
             _num(sum(rejected.values())),
+            ", ".join(f"{k}={v}" for k, v in sorted((rep.get("set_aside") or {}).items())),
             f"{rep.get('seconds', 0):.1f}",
             ", ".join(f"{k}={v}" for k, v in top),
         ))

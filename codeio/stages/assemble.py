@@ -14,6 +14,7 @@ class AssembleStage(Stage):
     version = "1"
     chunked = False
     groups = ("dataset", "revision")
+    set_aside = ("holdout",)  # the hold-out split keeps its rows for evaluation (holdout.jsonl)
     artifacts = (("training data (TRL messages)", "train.jsonl"), ("released-format records", "codeio.jsonl"),
                  ("LLaMA-Factory files", "llamafactory"), ("dataset card", "README.md"), ("plots", "plots"))
 

@@ -23,6 +23,7 @@ class CollectStage(Stage):
     version = "1"
     record = RawCode
     groups = ("source",)
+    set_aside = ("over_limit",)  # collect.limit: rows past the limit are not faulty
 
     def key_config(self) -> dict[str, Any]:
         return {"source": output_settings(self.cfg.source), "collect": output_settings(self.cfg.collect),
