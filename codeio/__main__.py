@@ -112,6 +112,10 @@ def _log_to_file_only(message: str) -> None:
 def _hydra_main(cfg: DictConfig) -> None:
     from codeio.pipeline.stage import StageFailed
 
+    unswept = _sweep_run_without_multirun()
+    if unswept:
+        print(f"codeio: configuration error: {unswept}", file=sys.stderr)
+        sys.exit(2)
     try:
         summary = run(cfg)
     except ConfigurationError as err:
@@ -125,6 +129,24 @@ def _hydra_main(cfg: DictConfig) -> None:
     if summary.get("stopped"):  # the printed report ends with the reason
         _log_to_file_only(summary["stopped"])
         sys.exit(1)
+
+
+def _sweep_run_without_multirun() -> str:
+    """An experiment that carries a sweep (``hydra.sweeper.params``) started without ``-m`` would
+    silently run one point: refuse, unless the command line pins every swept key."""
+    from hydra.types import RunMode
+
+    hydra_cfg = HydraConfig.get()
+    params = dict(hydra_cfg.sweeper.get("params") or {})
+    if hydra_cfg.mode != RunMode.RUN or not params:
+        return ""
+    pinned = {o.split("=", 1)[0].lstrip("+~") for o in hydra_cfg.overrides.task}
+    open_keys = [k for k in params if k not in pinned]
+    if not open_keys:
+        return ""
+    sweep = " ".join(f"{k}={params[k]}" for k in open_keys)
+    return (f"this experiment is a sweep ({sweep}); without -m only one point would run. Add -m to run "
+            "every point, or pin the swept keys on the command line to run one.")
 
 
 def main() -> None:

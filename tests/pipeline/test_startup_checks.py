@@ -58,3 +58,14 @@ def test_unified_sources_pass_start_up_with_the_default_teacher(tmp_path, source
     path.write_text("")
     pipeline = _build(tmp_path, ["stages=[collect,transform,sample]", f"source={source}", f"source.path={path}"])
     assert pipeline.selected == ["collect", "transform", "sample"]
+
+
+def test_sweep_experiment_without_multirun_is_refused(tmp_path):
+    proc = run_cli(["+experiment=ablation_revision_turns", f"cache.dir={tmp_path}", f"hydra.run.dir={tmp_path / 'r'}"])
+    assert proc.returncode == 2
+    assert "sweep (revision.turns=0,1,2); without -m only one point would run" in proc.stderr
+    assert not (tmp_path / "collect").exists()
+    # pinning the swept key runs that one point (here: collect of the bundled corpus)
+    pinned = run_cli(["+experiment=ablation_revision_turns", "revision.turns=1", "stages=[collect]", "source=bundled",
+                      f"cache.dir={tmp_path}", f"hydra.run.dir={tmp_path / 'p'}", "progress=false"])
+    assert pinned.returncode == 0, pinned.stderr[-2000:]
