@@ -39,10 +39,15 @@ class CacheConfig:
     """Recompute the selected stages even when their output is cached."""
     chunk_size: int = 256
     """Rows per atomic commit. A kill loses at most one chunk in progress per process."""
+    wait_timeout: float = field(default=6 * 3600.0, metadata={"affects_output": False})
+    """Seconds a non-zero rank of a multi-process launch waits for rank 0 to finish a data stage
+    before it gives up with a message (rank 0 may have failed)."""
 
     def __post_init__(self) -> None:
         if self.chunk_size < 1:
             raise ValueError("cache.chunk_size must be >= 1")
+        if self.wait_timeout <= 0:
+            raise ValueError("cache.wait_timeout must be > 0 (seconds)")
 
 
 @dataclass

@@ -144,7 +144,12 @@ class Pipeline:
 
     def _wait_for(self, name: str, poll_s: float = 5.0) -> None:
         store = self.store(name)
+        deadline = time.monotonic() + self.cfg.cache.wait_timeout
         while not store.is_done():
+            if time.monotonic() > deadline:
+                raise StageFailed(f"rank {self.rank}: waited {self.cfg.cache.wait_timeout:.0f} s for rank 0 to "
+                                  f"finish stage {name!r} (cache.wait_timeout); rank 0 may have failed: see "
+                                  "its log, then rerun")
             time.sleep(poll_s)
 
     def _upstream_reports(self, name: str, so_far: dict[str, Any]) -> dict[str, Any]:
@@ -247,6 +252,14 @@ class Pipeline:
         return self._finalize_chunked(stage, store, n_chunks)
 
     def _finalize_chunked(self, stage: Stage, store: StageStore, n_chunks: int) -> dict[str, Any]:
+        """Merge the committed chunks into ``data/``, once: shards that finish together take turns
+        (one merges and removes ``chunks/``; the others find the stage done and report that)."""
+        with store.finalize_lock():
+            if store.is_done():
+                return dict(store.report(), merged_by="another process")
+            return self._merge_chunks(stage, store, n_chunks)
+
+    def _merge_chunks(self, stage: Stage, store: StageStore, n_chunks: int) -> dict[str, Any]:
         rejected: Counter = Counter()
         counts: Counter = Counter()
         rows_in = 0

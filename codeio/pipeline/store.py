@@ -13,12 +13,14 @@ means skipping the chunks that exist; nothing is lost and nothing is written twi
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +109,17 @@ class StageStore:
         path = self.dir / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         path.mkdir(parents=True)
         return path
+
+    @contextlib.contextmanager
+    def finalize_lock(self) -> Iterator[None]:
+        """Exclusive between processes (and threads) finalizing this entry: ``flock`` on a lock file."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / ".finalize.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def publish(self, staging: Path, report: dict[str, Any]) -> None:
         """Move a fully built ``staging`` dir to ``data/`` and write ``done.json`` last."""
