@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import os
 import shutil
+from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ def link_tree(src: Path, dst: Path) -> None:
 
 class TrainStage(Stage):
     name = "train"
-    version = "1"
+    version = "2"  # 2: reports the samples it could not use (rejected, by stage and reason)
     chunked = False
     distributed = True
     groups = ("model", "trainer")
@@ -65,6 +66,8 @@ class TrainStage(Stage):
         from codeio.train import run_training
 
         trainer_cfg = self.cfg.trainer
+        if not self.cfg.progress:  # progress=false silences every bar, Lightning's included
+            trainer_cfg = dataclasses.replace(trainer_cfg, progress_bar=False)
         stage1 = stage2 = None
         assembled = upstream.dirs.get("assemble")
         if assembled is not None:  # assemble decides what each stage sees (PAPER.md Table 4)
@@ -77,8 +80,14 @@ class TrainStage(Stage):
             trainer_cfg = dataclasses.replace(trainer_cfg, **dataclasses.asdict(trainer_cfg.stage2))
         report = run_training(self.cfg.model, trainer_cfg, stage1, stage2, self.work_dir)
         rows = []
+        rejected: Counter = Counter()  # samples training could not use, by stage and reason
+        rows_in = 0
         for stage in report["stages"]:
             index = stage["stage"] + first_index - 1
+            data_stats = stage.get("data_stats") or {}
+            rows_in += int(data_stats.get("rows_in") or 0)
+            for reason, count in (data_stats.get("rejected") or {}).items():
+                rejected[f"stage{index}:{reason}"] += int(count)
             export = stage.get("export_dir")
             if export:
                 link_tree(Path(export), out_dir / f"model_stage{index}")
@@ -99,4 +108,4 @@ class TrainStage(Stage):
         stats = {f"stage{r['stage']}": {k: r[k] for k in ("steps", "loss_start", "loss_end", "truncated_samples")}
                  for r in rows}
         stats["final_model"] = rows[-1]["model_dir"] if rows else None
-        return WholeOutput(rows=rows, stats=stats, rows_in=None)
+        return WholeOutput(rows=rows, rejected=rejected, stats=stats, rows_in=rows_in)
