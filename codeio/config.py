@@ -37,8 +37,9 @@ class CacheConfig:
     nodes of a cluster) so sweep points reuse each other's upstream stages."""
     refresh: bool = False
     """Recompute the selected stages even when their output is cached."""
-    chunk_size: int = 256
-    """Rows per atomic commit. A kill loses at most one chunk in progress per process."""
+    chunk_size: int = field(default=256, metadata={"affects_output": False})
+    """Rows per atomic commit. A kill loses at most one chunk in progress per process. Not in any cache
+    key; a resumed or sharded stage keeps the size its committed chunks were cut with."""
     wait_timeout: float = field(default=6 * 3600.0, metadata={"affects_output": False})
     """Seconds a non-zero rank of a multi-process launch waits for rank 0 to finish a data stage
     before it gives up with a message (rank 0 may have failed)."""

@@ -75,8 +75,7 @@ class Pipeline:
                 "version": stage.version,
                 "config": stage.key_config(),
                 "inputs": {up: self.key(up) for up in stage.inputs()},
-                "chunk_size": self.cfg.cache.chunk_size if stage.chunked else None,
-            }
+            }  # cache.chunk_size stays out: chunks are only units of commit (see _chunk_size)
             text = json.dumps(material, sort_keys=True, default=str)
             self._keys[name] = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self._keys[name]
@@ -203,8 +202,19 @@ class Pipeline:
         return report
 
     # -- chunked stages ----------------------------------------------------------------------------
-    def _upstream_chunks(self, stage: Stage) -> tuple[Iterator[list[dict]], int | None]:
-        size = self.cfg.cache.chunk_size
+    def _chunk_size(self, store: StageStore) -> int:
+        """Rows per chunk for this entry: the size its first committed chunk was cut with (a resume or a
+        shard must cut the same chunks), else ``cache.chunk_size``, recorded before the first commit."""
+        recorded = store.recorded_chunk_size()
+        if recorded is not None:
+            if recorded != self.cfg.cache.chunk_size:
+                log.info("stage %s: resuming with the chunk size its committed chunks have (%d, not %d)",
+                         store.stage, recorded, self.cfg.cache.chunk_size)
+            return recorded
+        store.record_chunk_size(self.cfg.cache.chunk_size)
+        return self.cfg.cache.chunk_size
+
+    def _upstream_chunks(self, stage: Stage, size: int) -> tuple[Iterator[list[dict]], int | None]:
         ups = stage.inputs()
         if not ups:
             items = stage.source_items()
@@ -225,8 +235,9 @@ class Pipeline:
     def _run_chunked(self, stage: Stage, store: StageStore) -> dict[str, Any]:
         shard = self.cfg.shard
         done = set(store.committed_chunks())
-        chunks, total_rows = self._upstream_chunks(stage)
-        n_chunks_known = None if total_rows is None else math.ceil(total_rows / self.cfg.cache.chunk_size)
+        size = self._chunk_size(store)
+        chunks, total_rows = self._upstream_chunks(stage, size)
+        n_chunks_known = None if total_rows is None else math.ceil(total_rows / size)
         bar = tqdm(total=total_rows, desc=stage.name, unit="row", disable=not self.cfg.progress)
         n_chunks = 0
         for index, rows in enumerate(chunks):

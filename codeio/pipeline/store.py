@@ -3,6 +3,7 @@
 Layout of one stage's cache entry ``<cache.dir>/<stage>/<key>/``::
 
     chunks/000042.json   one committed chunk: {"rows_in", "rows", "rejected", "seconds"}
+    chunks/chunking.json the rows per chunk these chunks were cut with (a resume keeps it)
     data/                the finalized dataset (``datasets.load_from_disk``), plus stage artifacts
     done.json            written last: the stage's report; its presence means "cache hit"
 
@@ -97,6 +98,16 @@ class StageStore:
 
     def read_chunk(self, index: int) -> dict[str, Any]:
         return json.loads(self.chunk_path(index).read_text(encoding="utf-8"))
+
+    def recorded_chunk_size(self) -> int | None:
+        path = self.chunks_dir / "chunking.json"
+        return int(json.loads(path.read_text())["chunk_size"]) if path.is_file() else None
+
+    def record_chunk_size(self, size: int) -> None:
+        """Written before the first chunk, so every process (resume, shard) cuts the same chunks. Shards
+        starting together may both write it: with the same value, as they share the config."""
+        if self.recorded_chunk_size() is None:
+            write_json_atomic(self.chunks_dir / "chunking.json", {"chunk_size": size})
 
     def committed_chunks(self) -> list[int]:
         if not self.chunks_dir.is_dir():
