@@ -1,8 +1,9 @@
 """Merge the per-run results tables of a multirun sweep into one table.
 
 ``python -m codeio.eval.aggregate <multirun dir> --out experiments/<family>/<name>`` finds every
-``results.json`` written by the evaluate stage below the sweep directory, labels each row with its run's
-Hydra overrides (``.hydra/overrides.yaml`` of the run directory holding the file) and the checkpoint,
+``results.json`` written by the evaluate stage below the sweep directory, labels each row with the swept
+keys of its run (the Hydra overrides, ``.hydra/overrides.yaml``, whose values differ between runs) and the
+checkpoint,
 and writes ``<out>/results.json`` and ``<out>/results.md`` in the same Table 1 layout as each run's own
 table (the paper rows the runs named appear once, underneath). Files that are not results tables are
 counted and skipped, never fatal.
@@ -39,6 +40,26 @@ def run_overrides(path: Path, root: Path) -> list[str] | None:
     return None
 
 
+def swept_keys(override_lists: Sequence[list[str] | None]) -> list[str]:
+    """The override keys whose value differs between runs (the sweep's axes), in first-seen order."""
+    parsed = [dict(o.split("=", 1) for o in (lst or []) if "=" in o) for lst in override_lists]
+    keys: list[str] = []
+    for overrides in parsed:
+        keys += [k for k in overrides if k not in keys]
+    return [k for k in keys if len({overrides.get(k) for overrides in parsed}) > 1]
+
+
+def label_rows(rows: list[dict[str, Any]]) -> None:
+    """Label each row with the swept keys of its run (``revision.turns=1``) and its checkpoint; a run
+    without overrides is named by its directory."""
+    keys = swept_keys([row.get("overrides") for row in rows])
+    for row in rows:
+        values = dict(o.split("=", 1) for o in (row.get("overrides") or []) if "=" in o)
+        prefix = " ".join(f"{k}={values[k]}" for k in keys if k in values) or (
+            row["run"] if row["run"] != "." else "")
+        row["label"] = f"{prefix} / {row['checkpoint']}" if prefix else row["checkpoint"]
+
+
 def collect(root: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
     """One merged table from every results table under ``root``; also counts of what was read."""
     root = Path(root).resolve()
@@ -58,9 +79,7 @@ def collect(root: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
             if not isinstance(row, dict) or not isinstance(row.get("scores"), dict) or "checkpoint" not in row:
                 counts["skipped_files"] += 1
                 continue
-            prefix = " ".join(overrides) if overrides else run
             merged = dict(row)
-            merged["label"] = f"{prefix} / {row['checkpoint']}" if prefix and prefix != "." else row["checkpoint"]
             merged["run"] = run
             merged["overrides"] = overrides
             rows.append(merged)
@@ -69,6 +88,7 @@ def collect(root: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
         for paper in table.get("paper_rows") or []:
             if isinstance(paper, dict) and isinstance(paper.get("scores"), dict):
                 paper_rows.setdefault(str(paper.get("key") or paper.get("label")), paper)
+    label_rows(rows)
     return make_table(rows, benches, paper_rows=list(paper_rows.values()), source=str(root)), counts
 
 

@@ -102,3 +102,18 @@ def test_aggregate_merges_sweep(tmp_path, capsys):
     assert md[3] == f"| revision.turns=1 / final | {_dashes(8)} | 45.5 | {_dashes(5)} | 45.5 (of 1) |"
     assert [line for line in md if line.startswith("| paper:")] == [md[4]]  # named by both runs, shown once
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["skipped_files"] == 1
+
+
+def test_aggregate_labels_rows_with_the_swept_keys_only(tmp_path):
+    """A real sweep's overrides repeat every shared setting (source.path=..., cache.dir=..., ...): the
+    label keeps only the keys whose values differ between the points."""
+    shared = ["+experiment=ablation_keep_policy", "source.path=/data/raw/*.jsonl", "cache.dir=/shared/cache",
+              "dataset.instruction_data=/data/it/messages.jsonl"]
+    for i, keep in enumerate(["all", "drop_wrong"]):
+        run = tmp_path / "multirun" / str(i)
+        (run / ".hydra").mkdir(parents=True)
+        (run / ".hydra" / "overrides.yaml").write_text("".join(f"- {o}\n" for o in [*shared, f"dataset.keep={keep}"]))
+        write_table(make_table([make_row("final", {"cruxeval_o": 1.0})]), run / "stages" / "evaluate")
+    table, _ = aggregate.collect(tmp_path / "multirun")
+    assert [r["label"] for r in table["rows"]] == ["dataset.keep=all / final", "dataset.keep=drop_wrong / final"]
+    assert table["rows"][0]["overrides"][0] == "+experiment=ablation_keep_policy"  # all kept in the JSON
