@@ -78,15 +78,20 @@ def write_plots(plot_dir: Path, rates: dict[str, Any], pairs_per_function: Seque
     written = []
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    for group, by_turn in rates.get("cumulative", {}).items():
+    all_turns: set[int] = set()
+    for index, (group, by_turn) in enumerate(rates.get("cumulative", {}).items()):
         turns = sorted(by_turn, key=lambda k: int(k.split("_")[1]))
         xs, ys = [int(t.split("_")[1]) for t in turns], [100 * by_turn[t] for t in turns]
+        all_turns.update(xs)
         ax.plot(xs, ys, marker="o", label=f"{group} prediction" if group != "all" else "all tasks")
-        for x, y in zip(xs, ys, strict=True):
-            ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
+        for x, y in zip(xs, ys, strict=True):  # one label column per group: equal values do not overlap
+            ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(6 + 30 * index, -12),
+                        fontsize=7, color=ax.lines[-1].get_color())
     ax.set(xlabel="turn", ylabel="correct by this turn (%)", title="Correct rate per turn by task type",
-           ylim=(0, 100))
-    ax.xaxis.get_major_locator().set_params(integer=True)
+           ylim=(0, 105))
+    if all_turns:  # whole turns only, with room on both sides (one turn is a point, not a 0.08-wide axis)
+        ax.set_xticks(sorted(all_turns))
+        ax.set_xlim(min(all_turns) - 0.5, max(all_turns) + 1.0)
     if rates.get("cumulative"):
         ax.legend()
     else:
@@ -96,7 +101,10 @@ def write_plots(plot_dir: Path, rates: dict[str, Any], pairs_per_function: Seque
     fig, ax = plt.subplots(figsize=(6, 4))
     counts = Counter(pairs_per_function)
     xs = sorted(counts)
-    ax.bar(xs, [counts[x] for x in xs])
+    ax.bar(xs, [counts[x] for x in xs], width=0.8)
+    if xs:  # whole numbers of pairs, with a margin: a single value is one bar among its neighbours
+        ax.set_xticks(xs if len(xs) <= 20 else ax.get_xticks())
+        ax.set_xlim(min(xs) - 1.5, max(xs) + 1.5)
     ax.set(xlabel="distinct I/O pairs per function (training samples)", ylabel="functions",
            title=f"Pairs per function ({len(pairs_per_function)} functions)")
     written.append(_save(fig, plot_dir / "pairs_per_function.png", plt))
