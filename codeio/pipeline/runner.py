@@ -187,7 +187,10 @@ class Pipeline:
             if not self.store(up).is_done():
                 raise PipelineError(self._missing_input(name, up))
         started = time.perf_counter()
-        resumed = bool(store.committed_chunks())
+        # A resume: committed chunks, or what an interrupted attempt left in the stage's work dir
+        # (the training checkpoints it continues from).
+        work = store.dir / "work"
+        resumed = bool(store.committed_chunks()) or (work.is_dir() and any(work.iterdir()))
         with ExitStack() as resources:  # the one place where executors and teachers are closed
             stage.open(store.dir / "work", resources)
             if stage.chunked:

@@ -21,3 +21,18 @@ def test_limit_and_holdout_are_set_aside_not_rejected(tmp_path):
     header, _, collect_line = report.splitlines()[3:6]
     assert "set aside" in header
     assert collect_line.split()[4] == "0" and "over_limit=44" in collect_line  # rejected 0, then set aside
+
+
+def test_a_stage_continuing_an_interrupted_attempt_reports_resumed(tmp_path):
+    """A whole stage (train) resumes from what its killed attempt left in its work dir (checkpoints):
+    the table says ``resumed``, not ``miss``."""
+    from codeio.__main__ import build_pipeline
+    from tests.helpers import compose_config
+
+    over = ["stages=[collect]", "source=bundled", f"cache.dir={tmp_path / 'cache'}", "progress=false"]
+    pipeline = build_pipeline(compose_config(over), tmp_path / "r0")
+    left_behind = pipeline.store("collect").dir / "work" / "checkpoints" / "last.ckpt"
+    left_behind.parent.mkdir(parents=True)
+    left_behind.write_text("from the killed attempt")
+    assert run_in_process(over, tmp_path / "r1")["stages"]["collect"]["cache"] == "resumed"
+    assert run_in_process(over, tmp_path / "r2")["stages"]["collect"]["cache"] == "hit"
