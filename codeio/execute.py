@@ -22,9 +22,35 @@ from codeio.execution.config import EXECUTOR_CONFIGS
 INVALID = "invalid_job"
 
 
+def field_docs(schema: type) -> dict[str, str]:
+    """The docstring under each field of a config dataclass (and of its bases), by field name."""
+    import ast
+    import inspect
+    import textwrap
+
+    docs: dict[str, str] = {}
+    for cls in reversed(schema.__mro__):
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for node, after in zip(body, body[1:], strict=False):
+            if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                    and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                    and isinstance(after.value.value, str)):
+                docs[node.target.id] = " ".join(after.value.value.split())
+    return docs
+
+
 def _add_option_flags(parser: argparse.ArgumentParser) -> None:
     seen: set[str] = set()
+    owners: dict[str, list[str]] = {}  # which executors take each setting
+    for name, schema in EXECUTOR_CONFIGS.items():
+        for f in fields(schema):
+            owners.setdefault(f.name, []).append(name)
     for schema in EXECUTOR_CONFIGS.values():
+        docs = field_docs(schema)
         for f in fields(schema):
             if f.name.startswith("_") or f.name in seen or f.name == "timeout":
                 continue
@@ -33,17 +59,19 @@ def _add_option_flags(parser: argparse.ArgumentParser) -> None:
             default = f.default if f.default is not MISSING else None
             if default is None and f.default_factory is not MISSING:
                 default = f.default_factory()
+            doc = docs.get(f.name, "").replace("%", "%%")
+            which = "all executors" if len(owners[f.name]) == len(EXECUTOR_CONFIGS) else ", ".join(owners[f.name])
+            helptext = f"{doc} ({which}; default: {default!r})".strip()
             if isinstance(default, bool):
-                parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None)
-            elif isinstance(default, dict):
-                parser.add_argument(flag, dest=f.name, action="append", default=None, metavar="KEY=VALUE",
-                                    help="repeat for several entries (replaces the whole default)")
-            elif isinstance(default, list):
+                parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None,
+                                    help=helptext)
+            elif isinstance(default, dict | list):
                 parser.add_argument(flag, dest=f.name, action="append", default=None,
-                                    help="repeat for several entries (replaces the whole default)")
+                                    metavar="KEY=VALUE" if isinstance(default, dict) else None,
+                                    help=f"{helptext}; repeat for several entries (replaces the whole default)")
             else:
                 kind = type(default) if default is not None else str
-                parser.add_argument(flag, dest=f.name, type=kind, default=None)
+                parser.add_argument(flag, dest=f.name, type=kind, default=None, help=helptext)
 
 
 def parse_job(line: str) -> Job | str:
@@ -74,13 +102,19 @@ def parse_job(line: str) -> Job | str:
     return Job(code=row["code"], entry=entry, calls=[call], generator=generator, timeout=timeout)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m codeio.execute", description=__doc__.splitlines()[0])
     parser.add_argument("jobs", help="JSON Lines file of jobs ('-' = stdin)")
-    parser.add_argument("--executor", default="forkserver", choices=sorted(EXECUTOR_CONFIGS))
+    parser.add_argument("--executor", default="forkserver", choices=sorted(EXECUTOR_CONFIGS),
+                        help="which sandbox runs the jobs (docs/execution.md compares them); default forkserver")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds per call (default 5)")
     parser.add_argument("--batch", type=int, default=1000, help="jobs sent to the executor at once")
     _add_option_flags(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
 
     options: dict[str, Any] = {"timeout": args.timeout}

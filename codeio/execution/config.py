@@ -80,6 +80,7 @@ class ExecutorConfig:
     workers: int = 0
     """Parallel children; 0 = ``os.cpu_count()``."""
     prelude: list[str] = field(default_factory=lambda: list(DEFAULT_PRELUDE))
+    """Import lines every worker runs once, so generated code finds those modules already loaded."""
     json_compat: bool = True
     """True: report values as ``json.dumps`` would (tuples become lists, int/float/bool/None dict keys
     become strings), like the paper's pipeline. False: only strict JSON types are serializable."""
@@ -89,6 +90,8 @@ class ExecutorConfig:
     hash_seed: int = 0
     """PYTHONHASHSEED of the normal children; ``Job.variant=1`` children get ``hash_seed + 1``."""
     child_env: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CHILD_ENV))
+    """Environment of the worker processes (plus ``PYTHONHASHSEED`` from ``hash_seed``); nothing else is
+    inherited from the parent."""
     debug: bool = False
     """Let workers' stderr through and print child-side tracebacks of runner failures."""
 
@@ -141,6 +144,7 @@ class ForkserverConfig(ExecutorConfig):
     warm_imports_max: int = 64
     """At most this many modules warmed per worker."""
     warm_imports_deny: list[str] = field(default_factory=lambda: list(DEFAULT_WARM_DENY))
+    """Modules the adaptive prelude never imports itself."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -176,8 +180,9 @@ class DockerConfig(ExecutorConfig):
     image: str = "codeio-exec:latest"
     """Image to run; built from ``sandbox/Dockerfile`` when missing and ``build`` is true."""
     build: bool = True
+    """Build the image from ``dockerfile_dir`` when it is missing."""
     dockerfile_dir: str = ""
-    """Folder holding the Dockerfile; "" = the repository's ``docker/``."""
+    """Folder holding the Dockerfile; "" = the one the package carries (``sandbox/``)."""
     container_python: str = "python3"
     """Interpreter inside the image (the stdlib-only runner is mounted read-only into each container)."""
     mem_limit: str = "2g"
