@@ -38,7 +38,8 @@ DOCS = ("README.md", "experiments/README.md")
 
 SHRINK = [  # appended to a command that runs here: small data, 2 training steps, a 2-task evaluation
     "collect.limit=6", "sampler.pairs_per_function=2", "sampler.pairs_per_source={}", "trainer.max_steps=2",
-    "trainer.stage2.max_steps=2", "eval.cruxeval.limit=2", "eval.holdout.limit=2",
+    "trainer.stage2.max_steps=2", "trainer.micro_batch_size=1", "trainer.global_batch_size=2",
+    "trainer.stage2.global_batch_size=2", "eval.cruxeval.limit=2", "eval.holdout.limit=2",
     "eval.generation.max_new_tokens=8", "progress=false",
 ]
 NEEDS_MACHINE = re.compile(r"slurm_|_vllm|teacher=vllm|teacher=hf\b|deepseek_v25_api|\+experiment=(codeio|ablation)")
