@@ -95,14 +95,14 @@ def sdpa_varlen_attention(module: torch.nn.Module, query: torch.Tensor, key: tor
                          "model.attn_implementation=eager or flash_attention_2")
     bounds = cu_seq_lens_q.tolist()
     window = kwargs.get("sliding_window")
-    if window and max(b - a for a, b in zip(bounds, bounds[1:])) > window:
+    if window and max(b - a for a, b in zip(bounds[:-1], bounds[1:], strict=True)) > window:
         raise ValueError(f"a packed sample is longer than this layer's sliding window ({window} tokens), which "
                          "per-sample SDPA does not apply: use flash_attention_2, or trainer.batching=grouped")
     gqa = query.shape[1] != key.shape[1]
     outputs = [
         F.scaled_dot_product_attention(query[:, :, a:b], key[:, :, a:b], value[:, :, a:b], dropout_p=dropout,
                                        scale=scaling, is_causal=True, enable_gqa=gqa)
-        for a, b in zip(bounds, bounds[1:])
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
     ]
     return torch.cat(outputs, dim=2).transpose(1, 2).contiguous(), None
 
