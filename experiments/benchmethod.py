@@ -4,7 +4,8 @@ A figure measured on a shared machine is only worth recording if it would come o
 So a comparison here:
 
 - runs the compared methods **interleaved** (A, B, A, B, ...), so a change of load hits every method
-  alike instead of one method's whole phase;
+  alike instead of one method's whole phase; methods written as generators are interleaved step by step
+  (A1, B1, A2, B2, ...), which keeps even short bursts of load from landing on one method;
 - repeats each at least **3 times** and reports the **median and the spread** ((max - min) / median) of
   every rate;
 - records **CPU seconds beside wall seconds** (a method that waited for the CPU shows a low CPU/wall);
@@ -36,7 +37,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -239,13 +240,17 @@ class Comparison:
                 "ratios": {name: r.to_dict() for name, r in self.ratios.items()}}
 
 
-def interleave(methods: Mapping[str, Callable[[], Sample | float]], repetitions: int = MIN_REPETITIONS,
+def interleave(methods: Mapping[str, Callable[[], Sample | float | Iterator]], repetitions: int = MIN_REPETITIONS,
                max_spread: float = MAX_SPREAD, on_sample: Callable[[str, int, Sample], None] | None = None,
                ) -> Comparison:
     """Run every method ``repetitions`` times in the order A, B, ..., A, B, ... and collect the samples.
 
     A method returns a ``Sample`` (it timed itself, e.g. to leave set-up out) or its work as a number (the
-    whole call is timed). ``on_sample(name, repetition, sample)`` is called after each run (progress).
+    whole call is timed). A method may also be **stepwise**: a generator that sets up, yields ``None``
+    (untimed), then yields the work of each step and may ``return`` a dict of extra figures. Stepwise
+    methods of a repetition advance in turn, one step each (A1, B1, A2, B2, ...), each step timed on its
+    own: a burst of load then hits every method of the repetition alike, not one method's whole run.
+    ``on_sample(name, repetition, sample)`` is called after each run (progress).
     """
     if repetitions < MIN_REPETITIONS:
         raise ValueError(f"at least {MIN_REPETITIONS} repetitions are needed for a median and a spread, "
@@ -253,15 +258,41 @@ def interleave(methods: Mapping[str, Callable[[], Sample | float]], repetitions:
     samples: dict[str, list[Sample]] = {name: [] for name in methods}
     order: list[str] = []
     before = machine_state()
+
+    def add(name: str, repetition: int, sample: Sample) -> None:
+        samples[name].append(sample)
+        if on_sample is not None:
+            on_sample(name, repetition, sample)
+
     for repetition in range(repetitions):
+        stepwise: dict[str, Iterator] = {}
         for name, run in methods.items():
             with Stopwatch() as watch:
                 result = run()
-            sample = result if isinstance(result, Sample) else watch.sample(float(result))
-            samples[name].append(sample)
+            if isinstance(result, Iterator):
+                next(result)  # set-up, untimed
+                stepwise[name] = result
+                continue
+            add(name, repetition, result if isinstance(result, Sample) else watch.sample(float(result)))
             order.append(name)
-            if on_sample is not None:
-                on_sample(name, repetition, sample)
+        if stepwise:
+            order.append("steps of " + ", ".join(stepwise) + " in turn")
+        totals = {name: Sample(work=0.0, wall_s=0.0, cpu_s=0.0, extra={"steps": 0}) for name in stepwise}
+        while stepwise:
+            for name in list(stepwise):
+                total = totals[name]
+                with Stopwatch() as watch:
+                    try:
+                        work = next(stepwise[name])
+                    except StopIteration as done:
+                        del stepwise[name]
+                        total.extra.update(done.value or {})
+                        add(name, repetition, total)
+                        continue
+                total.work += work
+                total.wall_s += watch.wall_s
+                total.cpu_s += watch.cpu_s
+                total.extra["steps"] += 1
     return Comparison(samples, order, before, machine_state(), max_spread)
 
 

@@ -42,7 +42,6 @@ sys.path.insert(0, str(HERE.parents[1]))
 from experiments.benchmethod import (  # noqa: E402
     MAX_SPREAD,
     MIN_REPETITIONS,
-    Stopwatch,
     interleave,
     median_cell,
     ratio_cell,
@@ -107,6 +106,8 @@ class Bench:
         self.model_dir = ensure_tiny_model(tiny)
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
         self.store = TokenStore.write(work / "store", ChatTokenizer(self.tokenizer, max_length=args.max_length), data)
+        if len(self.store) == 0:
+            raise SystemExit(f"no sample fits --max-length {args.max_length} (tokenization: {self.store.stats})")
         lengths = self.store.lengths()
         packed_rows = plan_rows(lengths, args.max_length, packing=True, seed=args.seed)
         single_rows = plan_rows(lengths, args.max_length, packing=False, seed=args.seed)
@@ -155,35 +156,37 @@ class Bench:
         return module
 
     def run(self, mode: str):
+        """One repetition, stepwise (``benchmethod.interleave`` advances the modes a micro-batch each in turn):
+        set-up and a warm-up step (untimed), then one yield per micro-batch with its real tokens."""
         from codeio.train.data import collate_rows
 
         args, device = self.args, self.args.device
         module = self.module(mode)
         optimizer = torch.optim.AdamW(module.parameters(), lr=1e-4)
 
-        def step(rows) -> tuple[int, int, float]:
+        def forward_backward(rows) -> tuple[int, int, torch.Tensor]:
             batch = {k: v.to(device, non_blocking=True) for k, v in collate_rows(self.store, rows, 0).items()}
             losses, labels = module.token_losses(batch)
             loss = losses.sum() / (labels != -100).sum().clamp(min=1)
             loss.backward()
             return int(batch["attention_mask"].sum()), batch["input_ids"].numel(), loss
 
-        step(self.batches[mode][0])  # warm-up, not timed and not applied
+        forward_backward(self.batches[mode][0])  # warm-up, not timed and not applied
         optimizer.zero_grad(set_to_none=True)
         synchronize(device)
+        yield None
         real = slots = 0
-        with Stopwatch() as watch:
-            for rows in self.batches[mode]:
-                tokens, width, loss = step(rows)
-                optimizer.step()
-                optimizer.zero_grad(set_to_none=True)
-                real, slots = real + tokens, slots + width
+        for rows in self.batches[mode]:
+            tokens, width, loss = forward_backward(rows)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
             synchronize(device)
+            real, slots = real + tokens, slots + width
+            yield tokens
         extra = {"pad_fraction": round(1 - real / slots, 4), "last_loss": round(float(loss.detach()), 4)}
         if args.peak_tflops:
-            flops = model_flops_per_token(module.model.config) * real / watch.wall_s
-            extra["mfu"] = round(flops / (args.peak_tflops * 1e12), 4)
-        return watch.sample(work=real, **extra)
+            extra["flops_per_token"] = model_flops_per_token(module.model.config)
+        return extra
 
 
 def synchronize(device: str) -> None:
@@ -270,6 +273,10 @@ def main(argv: list[str] | None = None) -> None:
         if {"packing", "grouped"} <= set(args.modes):
             comparison.ratio("packing", "grouped", per_cpu_second=per_cpu_second)
     result.update(comparison.to_dict())
+    if args.peak_tflops:  # model FLOPs utilisation of each mode, from its median rate
+        for mode in args.modes:
+            flops = result["methods"][mode]["runs"][0]["flops_per_token"] * result["methods"][mode]["rate"]["median"]
+            result["modes"][mode]["mfu"] = round(flops / (args.peak_tflops * 1e12), 4)
     text = markdown(result)
     print(text)
     record(result, args.out, text)

@@ -33,8 +33,8 @@ def check_method(result: dict, methods: list[str]) -> None:
 @pytest.mark.slow
 def test_bench_packing_measures_every_batching_mode(tmp_path, shared_data):
     out = tmp_path / "bench.json"
-    run_script("training/bench_packing.py", "--samples", "12", "--max-length", "1024", "--preset", "tiny",
-               "--vocab-size", "512", "--threads", "1", "--steps-limit", "2", "--cache-dir", str(tmp_path / "cache"),
+    run_script("training/bench_packing.py", "--samples", "12", "--max-length", "2048", "--preset", "tiny",
+               "--vocab-size", "1024", "--threads", "1", "--steps-limit", "2", "--cache-dir", str(tmp_path / "cache"),
                "--out", str(out), *LOOSE)
     result = json.loads(out.read_text())
     modes = ["padding", "grouped", "packing", "packing-mask"]

@@ -94,3 +94,25 @@ def test_stopwatch_counts_the_cpu_of_live_child_processes():
         child.kill()
         child.wait()
     assert tree.cpu_s >= own.cpu_s + 0.3
+
+
+def test_stepwise_methods_advance_in_turn_and_leave_set_up_untimed():
+    events: list[str] = []
+
+    def stepper(name: str, steps: int):
+        def run():
+            events.append(f"{name} set-up")
+            time.sleep(0.05)  # untimed
+            yield None
+            for i in range(steps):
+                events.append(f"{name}{i}")
+                yield 10
+            return {"last": name}
+        return run
+
+    comparison = interleave({"a": stepper("a", 3), "b": stepper("b", 2)}, repetitions=3)
+    first = events[: events.index("a set-up", 1)]
+    assert first == ["a set-up", "b set-up", "a0", "b0", "a1", "b1", "a2"]
+    a = comparison.samples["a"][0]
+    assert a.work == 30 and a.extra == {"steps": 3, "last": "a"} and a.wall_s < 0.05
+    assert comparison.samples["b"][2].work == 20
