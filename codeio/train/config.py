@@ -183,7 +183,10 @@ class TrainerConfig:
     ``grouped``: padding, with micro-batches of similar lengths (sorted within large seeded windows, like
     Hugging Face's ``group_by_length``); ``packing``: rows of ``max_length`` filled with whole samples,
     attention kept inside each sample by variable-length attention (flash-attention varlen on GPU,
-    per-sample SDPA otherwise). Every mode gives the same per-token losses for the same samples."""
+    per-sample SDPA otherwise). Every mode gives the same per-token losses for the same samples, yet the
+    field enters cache keys (no ``affects_output=False``): the mode decides the order of the samples and
+    which of them share an optimiser step (``global_batch_size`` counts packed rows when packing), so the
+    trained weights differ from mode to mode."""
     packing: bool | None = None
     """Deprecated spelling kept for old command lines: true = ``batching=packing``; false turns
     ``batching=packing`` into ``padding`` (and leaves ``grouped`` alone). Reset to None once applied."""
