@@ -57,8 +57,9 @@ def demo_pairs(path: Path = DEMO_FUNCTIONS) -> list[dict[str, Any]]:
 def demo_tasks(path: Path = DEMO_FUNCTIONS) -> list[dict[str, Any]]:
     """Prediction tasks of every demo pair, built by the ``tasks`` stage with its default prompt."""
     from codeio.tasks.builder import TaskBuilder
+    from codeio.tasks.config import PromptConfig
 
-    tasks, _ = TaskBuilder().process(demo_pairs(path))
+    tasks, _ = TaskBuilder(PromptConfig()).process(demo_pairs(path))
     return tasks
 
 
@@ -68,6 +69,7 @@ def traced_chat_rows(count: int, seed: int = 0, path: Path = DEMO_FUNCTIONS) -> 
     reason (tasks it could not trace are skipped; more are drawn until ``count`` rows are answered)."""
     from codeio.execution import make_executor
     from codeio.teachers.base import ChatRequest, SamplingParams
+    from codeio.teachers.trace.config import TraceTeacherConfig
     from codeio.teachers.trace.teacher import TraceTeacher
 
     tasks = demo_tasks(path)
@@ -75,7 +77,7 @@ def traced_chat_rows(count: int, seed: int = 0, path: Path = DEMO_FUNCTIONS) -> 
     rows: list[dict] = []
     failures: Counter = Counter()
     with make_executor("forkserver", timeout=10.0) as executor:
-        teacher = TraceTeacher(executor=executor)
+        teacher = TraceTeacher(TraceTeacherConfig(), executor)
         start = 0
         while len(rows) < count and start < len(tasks):
             chunk = tasks[start : start + max(16, 2 * (count - len(rows)))]

@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "bench_assemble.json")
     args = parser.parse_args()
     from codeio.assemble.assembler import Assembler
+    from codeio.assemble.config import DatasetConfig
 
     base = demo_tasks()[: args.limit]
     crux = SHARED / "cruxeval" / "cruxeval.jsonl"
@@ -71,7 +72,8 @@ def main() -> None:
     def assemble(copies: int):
         def run():
             tasks = simulated_turns(base, copies)
-            assembler = Assembler(decontam_benchmarks={"cruxeval": str(crux)}, holdout_fraction=0.05)
+            assembler = Assembler(DatasetConfig(decontam_benchmarks={"cruxeval": str(crux)},
+                                                holdout_fraction=0.05))
             with tempfile.TemporaryDirectory(prefix="assemble-bench-") as out_dir, Stopwatch() as watch:
                 samples, rejected, stats = assembler.run(tasks, Path(out_dir), 1, {})
             decon = stats["decontamination"]["cruxeval"]

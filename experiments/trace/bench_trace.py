@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from codeio.execution import Call, Job, make_executor  # noqa: E402
+from codeio.teachers.trace.config import TraceTeacherConfig  # noqa: E402
 from codeio.teachers.trace.render import RenderOptions, render_output  # noqa: E402
 from codeio.teachers.trace.selfcheck import load_reasoning_gym, make_tasks  # noqa: E402
 from codeio.teachers.trace.teacher import TraceTeacher  # noqa: E402
@@ -55,7 +56,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "bench_trace.json")
     args = parser.parse_args()
     functions = load_reasoning_gym(limit=args.limit)
-    teacher = TraceTeacher(executor=None)
+    teacher = TraceTeacher(TraceTeacherConfig(), None)
     with make_executor("forkserver", timeout=10.0) as executor:
         tasks = [t for t in make_tasks(executor, functions) if t["kind"] == "output"]
         plain_jobs = [Job(code=t["refcode"], calls=[Call(kwargs_json=t["input_json"])], timeout=10.0) for t in tasks]
