@@ -5,9 +5,12 @@ from __future__ import annotations
 import ast
 import re
 import sys
-import tomllib
+
+import pytest
 
 from tests.helpers import REPO_ROOT
+
+tomllib = pytest.importorskip("tomllib", reason="reads pyproject.toml with Python 3.11's tomllib")
 
 IMPORT_TO_DIST = {"yaml": "pyyaml", "hydra": "hydra-core", "lm_eval": "lm-eval", "reasoning_gym": "reasoning-gym"}
 # declared, used without an import statement of their own
