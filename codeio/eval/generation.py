@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tqdm.auto import tqdm
+
 from codeio.eval.config import GenerationConfig
 
 log = logging.getLogger(__name__)
@@ -151,7 +153,11 @@ class CheckpointGenerator:
             # The cache key's namespace names the checkpoint's contents and the benchmark.
             self.cached.namespace = hashlib.sha256(f"{self._namespace}|{benchmark}".encode()).hexdigest()[:24]
         started = time.monotonic()
-        outs = self.teacher.generate(requests, params)
+        # Sample by sample, so a bar with an ETA moves as answers arrive (tqdm hides it off a terminal).
+        items = [(request, index) for request in requests for index in range(params.n)]
+        with tqdm(total=len(items), desc=f"evaluate {benchmark}", unit="answer", disable=None) as bar:
+            flat = self.teacher.generate_samples(items, params, on_result=lambda _i, _g: bar.update(1))
+        outs = [flat[k * params.n:(k + 1) * params.n] for k in range(len(requests))]
         fresh = [g for gens in outs for g in gens if not g.cached]
         entry = self.throughput.setdefault(benchmark, {"generated": 0, "prompt_tokens": 0,
                                                        "completion_tokens": 0, "seconds": 0.0})

@@ -15,7 +15,7 @@ from codeio.eval import run_evaluation
 from codeio.eval.config import GenerationConfig
 from codeio.eval.generation import CheckpointGenerator, Placement, checkpoint_fingerprint, place
 from codeio.eval.runner import Evaluator, to_eval_config
-from codeio.teachers.base import STOP, Generation, SampleTeacher, TeacherStats
+from codeio.teachers.base import STOP, ChatRequest, Generation, SampleTeacher, SamplingParams, TeacherStats
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -200,3 +200,32 @@ def test_vllm_backend_follows_the_engine_api(tmp_path, monkeypatch):
     assert [o[0].text for o in out] == ["So the answer is Yes."] * 3
     assert gen.stats()["throughput"]["bbh_zh"]["completion_tokens"] == 9
     gen.close()  # releases the engine (and GPU memory, on a GPU)
+
+
+def test_generation_moves_a_progress_bar(tmp_path, monkeypatch):
+    """Evaluation reports progress answer by answer (a bar with an ETA), not silence until the end."""
+    import codeio.eval.generation as generation
+
+    updates: list[int] = []
+
+    class Bar:
+        def __init__(self, total, **kwargs):
+            self.total = total
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n):
+            updates.append(n)
+
+    monkeypatch.setattr(generation, "tqdm", Bar)
+    answers = {f"q{i}": f"a{i}" for i in range(5)}
+    gen = CheckpointGenerator(GenerationConfig(), tmp_path, cache_dir=None, teacher=ScriptedTeacher(answers),
+                              placement=Placement("hf", "cpu", "float32", 0.0))
+    requests = [ChatRequest(messages=[{"role": "user", "content": q}]) for q in answers]
+    outs = gen.generate("bbh_zh", requests, SamplingParams(n=1, max_tokens=8))
+    assert [o[0].text for o in outs] == list(answers.values())
+    assert sum(updates) == 5
