@@ -141,6 +141,15 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
     )
     last = stage_dir / "checkpoints" / "last.ckpt"
     ckpt_path = str(last) if trainer_cfg.resume and last.is_file() else None
+    if ckpt_path is not None and trainer.is_global_zero:
+        from lightning.pytorch.loggers import CSVLogger
+
+        from codeio.train.metrics_log import checkpoint_step, keep_rows_before_resume
+
+        step = checkpoint_step(ckpt_path)
+        for logger in loggers:
+            if isinstance(logger, CSVLogger):
+                keep_rows_before_resume(logger, step)
     trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
     # the final state, whatever the checkpoint interval: last.ckpt always matches the exported weights
     trainer.save_checkpoint(str(last))

@@ -86,6 +86,15 @@ def test_resume_continues_at_same_step_and_data_position(tmp_path, tiny_model_cf
     assert resumed["steps"] == 6 and resumed["resumed_from"].endswith("last.ckpt")
     assert after.seen[0][0] == 3  # continues at step 3
     assert crashed.seen + after.seen == reference.seen  # same batches, same order
+
+    def logged_steps(name):
+        import csv
+
+        with (tmp_path / name / "logs" / "metrics.csv").open(newline="") as f:
+            return sorted({int(float(r["step"])) for r in csv.DictReader(f) if r.get("train/loss")})
+
+    assert len(logged_steps("full")) == 6
+    assert logged_steps("resumed") == logged_steps("full")  # metrics.csv keeps the steps before the resume
     full_weights = torch.load(tmp_path / "full" / "checkpoints" / "last.ckpt", weights_only=False)["state_dict"]
     resumed_weights = torch.load(tmp_path / "resumed" / "checkpoints" / "last.ckpt", weights_only=False)["state_dict"]
     for key, value in full_weights.items():
