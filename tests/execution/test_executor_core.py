@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from codeio.execution import Call, Job, build_executor, make_executor
-from codeio.execution import _runner as runner
 from codeio.execution.base import (
     CRASHED,
     EXCEPTION,
@@ -17,7 +16,8 @@ from codeio.execution.base import (
     OUTPUT_TOO_LARGE,
     TIMEOUT,
 )
-from codeio.execution.common import call_result
+from codeio.execution.child import wire
+from codeio.execution.common import HARNESS_DIR, call_result
 from codeio.execution.config import SCHEMAS, ForkserverConfig, SubprocessConfig
 
 ADD = "def main_solution(a, b):\n    return a + b\n"
@@ -34,11 +34,14 @@ def test_results_in_order_across_workers(executor):
     assert all(r.calls[0].status == OK for r in results)
 
 
-def test_several_calls_share_one_load_and_keep_order(executor):
-    code = "count = []\ndef main_solution(x):\n    count.append(x)\n    return [x, len(count)]\n"
+def test_calls_of_one_job_start_from_the_loaded_state_in_order(executor):
+    code = ("import random\nloads = [random.random()]\ncount = []\n"
+            "def main_solution(x):\n    count.append(x)\n    return [x, len(count), loads]\n")
     job = Job(code=code, calls=calls({"x": "a"}, {"x": "b"}, {"x": "c"}))
     (result,) = executor.run([job])
-    assert [c.value() for c in result.calls] == [["a", 1], ["b", 2], ["c", 3]]
+    values = [c.value() for c in result.calls]
+    assert [v[:2] for v in values] == [["a", 1], ["b", 1], ["c", 1]]
+    assert values[0][2] == values[1][2] == values[2][2]  # loaded once, not once per call
 
 
 def test_exception_status_and_message(executor):
@@ -178,7 +181,7 @@ def test_harness_echo_extra_and_unknown_harness(executor):
 
 
 def test_trace_harness_if_present(executor):
-    if not (Path(runner.__file__).parent / "harnesses" / "trace.py").exists():
+    if not (HARNESS_DIR / "trace.py").exists():
         pytest.skip("trace harness not written yet")
     code = "def main_solution(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n"
     (result,) = executor.run([Job(code=code, calls=[Call(kwargs_json='{"n": 3}', harness="trace")])])
@@ -215,7 +218,11 @@ def test_private_encoder_matches_canonical_json():
     from codeio.execution.base import canonical_json
 
     value = {"b": [1, 2.5, -0.0, 1e300, "é\n\u2028", None, True], "a": {"z": {}, "y": []}}
-    assert runner.dumps_canonical(value) == canonical_json(value)
+    assert wire.dumps_canonical(value) == canonical_json(value)
+    lone = {"\udfff": ["\ud800", "x\udcffy"]}
+    assert wire.dumps_canonical(lone) == canonical_json(lone)
+    assert json.loads(canonical_json(lone)) == lone
+    canonical_json(lone).encode("utf-8")  # always encodable
 
 
 def test_config_validation_and_factory():
@@ -268,8 +275,9 @@ def test_determinism_check_flags_hash_order_and_randomness(executor):
 
 
 def test_adaptive_warm_imports():
-    """After two jobs import an installed module, the worker imports it and later children inherit it;
-    modules on the deny list and job-defined fake modules never get imported by the worker."""
+    """Once two jobs' code imports an installed module (read by the parent with ``ast``), the workers
+    import it before the next job and later jobs inherit it; modules on the deny list, and modules a job
+    plants in ``sys.modules``, never get imported by a worker."""
     probe = ("import sys\n"
              "already = 'wave' in sys.modules\n"
              "import wave\n"
@@ -277,7 +285,7 @@ def test_adaptive_warm_imports():
              "def main_solution():\n    return already\n")
     with make_executor("forkserver", workers=1, timeout=2.0, warm_after=2) as ex:
         seen = [ex.run_one(probe, {}).value() for _ in range(4)]
-        assert seen == [False, False, True, True]
+        assert seen == [False, True, True, True]
         check = "import sys\ndef main_solution():\n    return 'fake_job_module' in sys.modules\n"
         assert ex.run_one(check, {}).value() is False
     with make_executor("forkserver", workers=1, timeout=2.0, warm_after=0) as ex:

@@ -23,7 +23,9 @@ CODE = ("import os\n"
 
 def _leftovers() -> set[str]:
     tmp = tempfile.gettempdir()
-    return set(glob.glob(os.path.join(tmp, "codeio-*"))) | set(glob.glob("/sys/fs/cgroup/pids/codeio-exec-*"))
+    mine = f"codeio-exec-{os.getpid()}-*"  # cgroups are named after the process that made them
+    return (set(glob.glob(os.path.join(tmp, "codeio-*")))
+            | set(glob.glob(f"/sys/fs/cgroup/**/{mine}", recursive=True)))
 
 
 def _run_many(executor_name: str, count: int, batch: int, **options) -> None:

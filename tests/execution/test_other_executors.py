@@ -86,6 +86,6 @@ def test_cli_round_trip(tmp_path):
 def test_cli_rejects_options_of_other_executors(tmp_path):
     jobs = tmp_path / "jobs.jsonl"
     jobs.write_text(json.dumps({"code": SQUARE, "kwargs": {"x": 1}}) + "\n")
-    proc = subprocess.run([sys.executable, "-m", "codeio.execute", "--executor", "subprocess", "--tmp-size-mb", "8",
+    proc = subprocess.run([sys.executable, "-m", "codeio.execute", "--executor", "subprocess", "--warm-after", "8",
                            str(jobs)], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.returncode != 0 and "does not apply" in proc.stderr
