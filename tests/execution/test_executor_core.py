@@ -292,3 +292,35 @@ def test_adaptive_warm_imports():
         assert [ex.run_one(probe, {}).value() for _ in range(3)] == [False, False, False]
     with make_executor("forkserver", workers=1, timeout=2.0, warm_imports_deny=["wave"]) as ex:
         assert [ex.run_one(probe, {}).value() for _ in range(3)] == [False, False, False]
+
+
+def test_child_side_names_match_the_parent():
+    """The stdlib-only child package spells statuses and isolation measures as the parent does."""
+    from codeio.execution import base
+    from codeio.execution.child import calls, serve
+    from codeio.execution.pool import MEASURES
+
+    assert calls.STATUSES == base.STATUSES
+    assert (calls.OK, calls.EXCEPTION, calls.TIMEOUT, calls.MEMORY, calls.CRASHED, calls.OUTPUT_TOO_LARGE,
+            calls.NOT_SERIALIZABLE) == (base.OK, base.EXCEPTION, base.TIMEOUT, base.MEMORY, base.CRASHED,
+                                        base.OUTPUT_TOO_LARGE, base.NOT_SERIALIZABLE)
+    child_measures = {serve.PID_NAMESPACE, serve.NETWORK_NAMESPACE, serve.MINIMAL_ROOT, serve.HIDDEN_PROC,
+                      serve.NOT_DUMPABLE, serve.SESSION_KEYRING, serve.SCRATCH, serve.IPC_NAMESPACE,
+                      serve.PRIVATE_UID, serve.LIMITS, serve.SECCOMP}
+    assert child_measures | {"cgroup-memory-pids"} == set(MEASURES)
+
+
+def test_child_package_is_standard_library_only():
+    """Each child module runs as a script under an interpreter without codeio (or numpy)."""
+    import ast
+
+    from codeio.execution.rootfs import CHILD_PACKAGE
+
+    stdlib = set(__import__("sys").stdlib_module_names)
+    siblings = {p.stem for p in CHILD_PACKAGE.glob("*.py")}
+    for path in CHILD_PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            for name in names:
+                assert name.split(".")[0] in stdlib | siblings, (path.name, name)
