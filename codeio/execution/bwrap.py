@@ -45,7 +45,7 @@ class BwrapExecutor(ForkserverExecutor):
             if entry[0] == "stash":
                 argv += ["--ro-bind", entry[1], entry[3]]
         argv += ["--remount-ro", "/", *self.config.extra_args, "--", self.python, "-s", "-B",
-                 f"{CHILD_DIR}/serve.py", "worker", "{}"]
+                 f"{CHILD_DIR}/launch.py", "worker", "{}"]
         return argv
 
     def sandbox_init(self) -> dict[str, Any]:
@@ -55,7 +55,7 @@ class BwrapExecutor(ForkserverExecutor):
         cgroup, cgroup_error = self.make_cgroup()
         spec = {"cgroups": cgroup.procs_files if cgroup else [], "oom_file": cgroup.oom_file if cgroup else None,
                 "exec": self.bwrap_argv()}
-        argv = [self.python, "-s", "-B", str(CHILD_PACKAGE / "serve.py"), "launch", json.dumps(spec)]
+        argv = [self.python, "-s", "-B", str(CHILD_PACKAGE / "launch.py"), "launch", json.dumps(spec)]
         worker = LocalWorker(argv, self.worker_env(variant), self.config.debug, cgroup)
         try:
             init["sandbox"] = dict(self.sandbox_init(), uid=sandbox_uid(self.config.sandbox_uid_base,

@@ -185,9 +185,11 @@ class DockerConfig(ExecutorConfig):
 
     _target_: str = "codeio.execution.docker.DockerExecutor"
     image: str = "codeio-exec:latest"
-    """Image to run; built with ``python -m codeio.execution.image`` (or from ``sandbox/Dockerfile``) when
-    missing and ``build`` is true."""
-    build: bool = field(default=True, metadata=FAST)
+    """Image to run; built as ``build`` says when missing (``python -m codeio.execution.image`` does it
+    ahead of time)."""
+    build: str = field(default="debootstrap", metadata=FAST)
+    """How to build a missing image: ``debootstrap`` (from Debian's packages, no image registry needed),
+    ``registry`` (``FROM python:3.11-slim``) or ``none`` (fail)."""
     dockerfile_dir: str = field(default="", metadata=FAST)
     """Folder holding the Dockerfile; "" = the repository's ``sandbox/``."""
     container_python: str = "python3"
@@ -196,6 +198,11 @@ class DockerConfig(ExecutorConfig):
     """CPUs per container."""
     docker_host: str = field(default="", metadata=FAST)
     """Daemon address; "" = the environment's (DOCKER_HOST or the local socket)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.build not in ("debootstrap", "registry", "none"):
+            raise ValueError(f"executor.build must be debootstrap, registry or none, got {self.build!r}")
 
 
 SCHEMAS = {

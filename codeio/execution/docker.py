@@ -53,7 +53,7 @@ def sweep_containers(client: Any) -> int:
         name, _, pid = owner.rpartition(":")
         if name == host and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
             try:
-                container.remove(force=True)
+                container.remove(force=True, v=True)
                 removed += 1
             except Exception:  # noqa: BLE001 - already gone
                 pass
@@ -63,24 +63,27 @@ def sweep_containers(client: Any) -> int:
 class ContainerWorker(Worker):
     """A worker in a container; stdout frames are demultiplexed from the attach socket into a pipe."""
 
-    def __init__(self, client: Any, cfg: DockerConfig, env: dict[str, str], slot_uid: int):
+    def __init__(self, client: Any, cfg: DockerConfig, env: dict[str, str]):
         memory = (cfg.memory_mb + 3 * cfg.tmp_size_mb + cfg.cgroup_headroom_mb) * 1024 * 1024
         tmpfs = f"size={cfg.tmp_size_mb}m,mode=1777"
-        self.uid = slot_uid
-        self.container = client.containers.run(
-            cfg.image,
-            command=[cfg.container_python, "-s", "-B", f"{IN_CONTAINER_CHILD}/serve.py", "worker",
-                     json.dumps({"oom_files": list(OOM_FILES)})],
-            detach=True, stdin_open=True, tty=False, network_mode="none", read_only=True, user="0:0",
-            environment=env, mem_limit=memory, memswap_limit=memory, nano_cpus=int(cfg.cpus * 1e9),
-            pids_limit=cfg.nproc + 16, cap_drop=["ALL"], cap_add=list(WORKER_CAPABILITIES),
-            security_opt=["no-new-privileges"], ipc_mode="private", init=False,
-            tmpfs={"/tmp": tmpfs, "/var/tmp": tmpfs},
-            volumes={str(CHILD_PACKAGE): {"bind": IN_CONTAINER_CHILD, "mode": "ro"}}, working_dir="/",
-            labels={LABEL: f"{socket.gethostname()}:{os.getpid()}"},
-        )
-        self.sock = self.container.attach_socket(params={"stdin": 1, "stdout": 1, "stream": 1})
+        api = client.api
+        host_config = api.create_host_config(
+            network_mode="none", read_only=True, mem_limit=memory, memswap_limit=memory,
+            nano_cpus=int(cfg.cpus * 1e9), pids_limit=cfg.nproc + 16, cap_drop=["ALL"],
+            cap_add=list(WORKER_CAPABILITIES), security_opt=["no-new-privileges"], ipc_mode="private",
+            tmpfs={"/tmp": tmpfs, "/var/tmp": tmpfs}, auto_remove=True,
+            binds={str(CHILD_PACKAGE): {"bind": IN_CONTAINER_CHILD, "mode": "ro"}})
+        # detach=False makes stdin "once": when this process's attachment ends (close, or this process
+        # killed), the worker reads end of file and exits, and auto_remove deletes the container
+        created = api.create_container(
+            cfg.image, command=[cfg.container_python, "-s", "-B", f"{IN_CONTAINER_CHILD}/launch.py", "worker",
+                                json.dumps({"oom_files": list(OOM_FILES)})],
+            detach=False, stdin_open=True, tty=False, user="0:0", environment=env, working_dir="/",
+            labels={LABEL: f"{socket.gethostname()}:{os.getpid()}"}, host_config=host_config)
+        self.container = client.containers.get(created["Id"])
+        self.sock = api.attach_socket(created["Id"], params={"stdin": 1, "stdout": 1, "stream": 1})
         self.raw: socket.socket = getattr(self.sock, "_sock", self.sock)
+        api.start(created["Id"])
         self._read_fd, self._pipe_w = os.pipe()
         self._pump = threading.Thread(target=self._demux, daemon=True)
         self._pump.start()
@@ -140,7 +143,7 @@ class ContainerWorker(Worker):
     def kill(self) -> None:
         """Remove the container this process created (every process in it dies with it)."""
         try:
-            self.container.remove(force=True)
+            self.container.remove(force=True, v=True)
         except Exception:  # noqa: BLE001 - already gone
             pass
         for closer in (self.raw.close, lambda: os.close(self._read_fd)):
@@ -163,8 +166,10 @@ class DockerExecutor(PoolExecutor):
         super().__init__(cfg)
 
     def launch(self, variant: int, init: dict[str, Any]) -> Worker:
+        # each container has its own user and pid namespaces' worth of processes: the uid only has to
+        # be no host user's and differ between this executor's containers
         uid = sandbox_uid(self.config.sandbox_uid_base, next(self._slots))
-        worker = ContainerWorker(self.client, self.config, self.worker_env(variant), uid)
+        worker = ContainerWorker(self.client, self.config, self.worker_env(variant))
         init["sandbox"] = {"uid": uid}
         worker.handshake(init, self.config.startup_timeout)
         self._admit(worker, {})

@@ -1,6 +1,6 @@
 """The default executor: pre-warmed workers, each in its own namespaces and minimal root.
 
-Each worker is started by a launcher (``child/serve.py launch``) that joins the worker's cgroup and
+Each worker is started by a launcher (``child/launch.py launch``) that joins the worker's cgroup and
 enters new mount, network, pid, IPC and UTS namespaces; the worker is pid 1 there, pivots into a
 read-only root holding only the system folders and its interpreter, imports the prelude once and then,
 per job, forks a job process that switches to the worker's private uid, takes its limits and the
@@ -38,7 +38,7 @@ class ForkserverExecutor(PoolExecutor):
     def launch(self, variant: int, init: dict[str, Any]) -> Worker:
         cgroup, cgroup_error = self.make_cgroup()
         spec = {"cgroups": cgroup.procs_files if cgroup else [], "oom_file": cgroup.oom_file if cgroup else None}
-        argv = [self.python, "-s", "-B", str(CHILD_PACKAGE / "serve.py"), "launch", json.dumps(spec)]
+        argv = [self.python, "-s", "-B", str(CHILD_PACKAGE / "launch.py"), "launch", json.dumps(spec)]
         worker = LocalWorker(argv, self.worker_env(variant), self.config.debug, cgroup)
         try:
             init["sandbox"] = dict(self.sandbox_init(), uid=sandbox_uid(self.config.sandbox_uid_base,

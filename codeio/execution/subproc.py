@@ -4,7 +4,7 @@
 The workers are the forkserver's (same launcher, namespaces, minimal root, cgroup) and run under that
 interpreter too, but instead of forking the job from a warm interpreter, each job process applies the
 same per-job sandbox (IPC namespace, private uid, limits, seccomp) and then execs
-``python serve.py job`` from the read-only child package bound at ``/.codeio/child``; that fresh
+``python launch.py job`` from the read-only child package bound at ``/.codeio/child``; that fresh
 interpreter imports the prelude, loads the code and forks once per call.
 """
 

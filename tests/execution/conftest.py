@@ -55,14 +55,14 @@ def _cmdline(pid: int) -> bytes:
 
 
 def _is_launcher(pid: int) -> bool:
-    """A process an executor starts: ``serve.py launch`` (forkserver, subprocess) or bubblewrap."""
+    """A process an executor starts: ``launch.py launch`` (forkserver, subprocess) or bubblewrap."""
     cmd = _cmdline(pid)
-    return b"serve.py\x00launch" in cmd or cmd.startswith(b"bwrap\x00")
+    return b"launch.py\x00launch" in cmd or cmd.startswith(b"bwrap\x00")
 
 
 def _is_worker(pid: int) -> bool:
     cmd = _cmdline(pid)
-    return b"serve.py\x00launch" in cmd or b"serve.py\x00worker" in cmd
+    return b"launch.py\x00launch" in cmd or b"launch.py\x00worker" in cmd
 
 
 def _is_namespace_init(pid: int) -> bool:

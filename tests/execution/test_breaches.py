@@ -41,7 +41,9 @@ REPO = Path(__file__).resolve().parents[2]
 SQUARE = "def main_solution(x):\n    return x * x\n"
 SANDBOX_OPTIONS = {"workers": 1, "timeout": 3.0, "memory_mb": 256, "max_consecutive_timeouts": 2, "nproc": 64,
                    "tmp_size_mb": 32}
-EXECUTORS = ["forkserver", "bwrap", "subprocess"]
+LOCAL = ["forkserver", "bwrap", "subprocess"]
+EXECUTORS = [*LOCAL, pytest.param("docker", marks=pytest.mark.docker)]
+_docker_missing: list[str] = []
 
 
 def options_for(name: str, **extra) -> dict:
@@ -50,9 +52,24 @@ def options_for(name: str, **extra) -> dict:
     return {k: v for k, v in dict(SANDBOX_OPTIONS, **extra).items() if k in known}
 
 
+def docker_unavailable() -> str | None:
+    """Why no Docker daemon can be used here (None when one answers)."""
+    if not _docker_missing:
+        try:
+            from codeio.execution.docker import docker_client
+
+            docker_client()
+            _docker_missing.append("")
+        except Exception as exc:  # noqa: BLE001 - any failure to reach a daemon means: skip
+            _docker_missing.append(f"no Docker daemon answers here: {type(exc).__name__}: {str(exc)[:160]}")
+    return _docker_missing[0] or None
+
+
 def start(name: str, **extra):
     if name == "bwrap" and shutil.which("bwrap") is None:
         pytest.skip("bubblewrap not installed (apt-get install bubblewrap)")
+    if name == "docker" and docker_unavailable():
+        pytest.skip(docker_unavailable())
     return make_executor(name, **options_for(name, **extra))
 
 
@@ -146,7 +163,7 @@ def canaries():
     writable = [outputs / f".canary-{token}.txt", Path(tempfile.gettempdir()) / f"canary-{token}.txt",
                 site / f"codeio_canary_{token}.txt"]
     secret_files = [outputs / f".secret-{token}", Path(tempfile.gettempdir()) / f"secret-{token}",
-                    Path.home() / f".codeio-secret-{token}"]
+                    Path.home() / f".codeio-secret-{token}", Path("/run") / f"codeio-secret-{token}"]
     for path in writable:
         path.write_text("intact")
         os.chmod(path, 0o666)
@@ -306,17 +323,17 @@ def test_parent_signals_only_processes_it_forked(sandbox, signal_log, sacrificia
     assert signal_log == [], f"the parent signalled processes it did not fork: {signal_log}"
 
 
-def test_worker_crash_never_kills_by_namespace_pid(signal_log, sacrificial):
+@pytest.mark.parametrize("name", EXECUTORS)
+def test_worker_crash_never_kills_by_namespace_pid(name, signal_log, sacrificial):
     """Class 2b: after a worker dies mid-job, the parent kills only what it forked (never pid 2, 3...)."""
-    for name in EXECUTORS:
-        with start(name) as ex:
-            code = ("import os, signal, time\ndef main_solution():\n"
-                    "    if os.fork() == 0:\n        time.sleep(100)\n"
-                    "    os.kill(1, signal.SIGKILL)\n    os.kill(os.getppid(), signal.SIGKILL)\n"
-                    "    time.sleep(100)\n")
-            results = ex.run([Job.single(code, {}, timeout=1.0), Job.single(SQUARE, {"x": 5})])
-            assert results[0].calls[0].status in (OK, CRASHED, TIMEOUT, EXCEPTION)
-            assert results[1].calls[0].value() == 25
+    with start(name) as ex:
+        code = ("import os, signal, time\ndef main_solution():\n"
+                "    if os.fork() == 0:\n        time.sleep(100)\n"
+                "    os.kill(1, signal.SIGKILL)\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                "    time.sleep(100)\n")
+        results = ex.run([Job.single(code, {}, timeout=1.0), Job.single(SQUARE, {"x": 5})])
+        assert results[0].calls[0].status in (OK, CRASHED, TIMEOUT, EXCEPTION)
+        assert results[1].calls[0].value() == 25
     assert sacrificial.poll() is None
     assert signal_log == [], signal_log
 
@@ -450,10 +467,13 @@ def test_secret_files_unreadable_and_canaries_unchanged(sandbox, canaries):
         assert isinstance(got[path], int), f"{path} readable: {got[path]!r}"
     from codeio.execution.rootfs import interpreter_paths
 
-    for d in dirs:  # only the way to the interpreter's own folders may show
-        on_path = {Path(p).relative_to(d).parts[0] for p in interpreter_paths(sys.executable)
-                   if Path(p).is_relative_to(d) and Path(p) != Path(d)}
-        assert not isinstance(got[d], list) or set(got[d]) <= on_path, f"{d} listable: {got[d]}"
+    secret_names = {p.name for p in canaries["secret"]}
+    for d in dirs:
+        assert not secret_names & set(got[d] if isinstance(got[d], list) else []), f"host files in {d}: {got[d]}"
+        if sandbox.name != "docker":  # a container shows its image's folders; here only the way to the
+            on_path = {Path(p).relative_to(d).parts[0] for p in interpreter_paths(sys.executable)  # interpreter
+                       if Path(p).is_relative_to(d) and Path(p) != Path(d)}
+            assert not isinstance(got[d], list) or set(got[d]) <= on_path, f"{d} listable: {got[d]}"
     done = value_of(run1(sandbox, WRITER, {"paths": [str(p) for p in canaries["writable"]]}))
     # a path under /tmp is the job's own scratch in there: writing it leaves the host's file alone
     outside = [p for p in done if not p.split()[-1].startswith(("/tmp/", "/var/tmp/", "/dev/shm/"))]
@@ -519,23 +539,48 @@ def test_host_unix_sockets_unreachable(sandbox, tmp_path):
 # ---------------------------------------------------------------------------------------------------
 # 5. Resources outside the limits
 HOARDER = r'''
-import ctypes, os
+import os
 def main_solution(where, mib):
+    """Hold memory in files of 8 MiB (each under the file-size limit), all kept open."""
     block = b"x" * (1 << 20)
-    held = 0
-    keep = []
+    held, keep = 0, []
     try:
-        if where == "memfd":
-            fd = os.memfd_create("hoard")
-        else:
-            fd = os.open(os.path.join(where, "hoard"), os.O_CREAT | os.O_WRONLY, 0o600)
-        keep.append(fd)
-        for _ in range(mib):
-            os.write(fd, block)
-            held += 1
+        while held < mib:
+            if where == "memfd":
+                fd = os.memfd_create("hoard%d" % held)
+            else:
+                fd = os.open(os.path.join(where, "hoard%d" % held), os.O_CREAT | os.O_WRONLY, 0o600)
+            keep.append(fd)
+            for _ in range(8):
+                os.write(fd, block)
+                held += 1
     except (OSError, MemoryError) as exc:
         return [held, type(exc).__name__]
     return [held, "no limit"]
+'''
+
+SPREAD_HOARDER = r'''
+import os, time
+def main_solution(children, mib):
+    """Each child holds ``mib`` MiB (under its own address-space limit); together they hold more."""
+    pids = []
+    for _ in range(children):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ballast = bytearray(mib << 20)
+                for i in range(0, len(ballast), 4096):
+                    ballast[i] = 1
+                time.sleep(30)
+            finally:
+                os._exit(0)
+        pids.append(pid)
+    time.sleep(2.0)
+    alive = 0
+    for pid in pids:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        alive += done == 0
+    return alive * mib
 '''
 
 FORKER = r'''
@@ -565,6 +610,19 @@ def test_memory_outside_the_address_space_limit_is_capped(sandbox):
         else:
             assert result.status in (MEMORY, CRASHED), (where, result)
     assert_pool_serves(sandbox)
+
+
+@pytest.mark.parametrize("name", EXECUTORS)
+def test_memory_of_all_job_processes_is_capped(name):
+    """Class 5: the worker's memory cgroup caps what all of a job's processes hold together."""
+    with start(name, memory_mb=96, tmp_size_mb=8, cgroup_headroom_mb=160) as ex:
+        result = run1(ex, SPREAD_HOARDER, {"children": 6, "mib": 80}, timeout=15.0)
+        limit = 96 + 3 * 8 + 160
+        if result.status == OK:
+            assert result.value() < limit, (name, result)
+        else:
+            assert result.status in (MEMORY, CRASHED), (name, result)
+        assert_pool_serves(ex)
 
 
 def test_process_count_is_capped(sandbox):
@@ -756,7 +814,7 @@ ex.close()
 '''
 
 
-@pytest.mark.parametrize("name", EXECUTORS)
+@pytest.mark.parametrize("name", LOCAL)
 def test_refuses_to_start_without_isolation(name):
     """Class 9: when namespaces are refused, starting fails and names the opt-in; with it, it starts."""
     if name == "bwrap" and shutil.which("bwrap") is None:

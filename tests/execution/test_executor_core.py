@@ -324,3 +324,39 @@ def test_child_package_is_standard_library_only():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
             for name in names:
                 assert name.split(".")[0] in stdlib | siblings, (path.name, name)
+
+
+def test_frame_decoder_survives_what_arrives():
+    """Deep nesting, huge sizes, bad UTF-8 and trailing data are Garbled, never a crash of the reader."""
+    import os
+    import struct
+
+    for body in (b"[" * 200_000 + b"]" * 200_000, b"\xff\xfe", b'{"a": 1} x', b"{"):
+        with pytest.raises(wire.Garbled):
+            wire.loads(body)
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, struct.pack(">I", 1 << 31))
+        with pytest.raises(wire.Garbled, match="above the limit"):
+            wire.read_frame(read_fd, limit=1 << 20)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+@pytest.mark.parametrize("python", ["base", "debian"])
+def test_interpreters_in_root_only_and_system_folders(python):
+    """The base interpreter of the test venv (e.g. pyenv under a root-only /root) and the system one
+    both run jobs under the private uid (the virtualenv under /tmp is exercised everywhere else)."""
+    import shutil
+    import sys
+
+    path = (Path(sys.base_prefix) / "bin" / "python3") if python == "base" else shutil.which("python3", path="/usr/bin")
+    if path is None or not Path(path).exists():
+        pytest.skip(f"no {python} interpreter here")
+    code = "import os, sys\ndef main_solution():\n    return [os.getuid(), sys.executable]\n"
+    with make_executor("forkserver", workers=1, timeout=5.0, python=str(path)) as ex:
+        result = ex.run_one(code, {})
+    assert result.status == OK, result
+    uid, executable = result.value()
+    assert uid >= 1_600_000_000 and Path(executable).resolve() == Path(path).resolve()

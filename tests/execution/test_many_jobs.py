@@ -56,3 +56,33 @@ def test_subprocess_executor_leaves_nothing_behind():
 @pytest.mark.slow
 def test_10000_jobs_leave_nothing_behind():
     _run_many("forkserver", 10_000, 1000)
+
+
+def test_kill_9_of_the_parent_leaves_nothing_after_the_next_start(tmp_path):
+    """A parent killed with SIGKILL: its workers exit (their stdin closes) and the next executor's
+    start-up removes the cgroups it left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("from codeio.execution import make_executor\nimport sys, time\n"
+              "ex = make_executor('forkserver', workers=2, timeout=2.0)\n"
+              "print(ex.run_one('def main_solution():\\n    return 1\\n', {}).value(), flush=True)\n"
+              "time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "1"
+        pattern = f"/sys/fs/cgroup/**/codeio-exec-{proc.pid}-*"
+        assert glob.glob(pattern, recursive=True), "the parent's worker cgroups exist while it runs"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(d for d in glob.glob(pattern, recursive=True)
+                                                   if open(os.path.join(d, "cgroup.procs")).read().strip()):
+            time.sleep(0.1)
+        with make_executor("forkserver", **dict(FAST, workers=1)):
+            assert not glob.glob(pattern, recursive=True), "the dead parent's cgroups survived the sweep"
+    finally:
+        proc.kill()
+        proc.wait()

@@ -1,11 +1,6 @@
 # ruff: noqa: UP031 - percent formatting on purpose: the child side runs under any Python 3.8+
-"""The sandbox's long-lived side: launcher, worker (serve loop, job driving) and exec'd job processes.
-
-    python serve.py launch SPEC   forkserver and subprocess executors: join the worker's cgroups, enter
-                                  new mount, network, pid, IPC and UTS namespaces and fork the worker,
-                                  which is pid 1 there and builds its minimal root
-    python serve.py worker SPEC   inside a sandbox someone else built (bubblewrap, a container)
-    python serve.py job W R       subprocess executor: this fresh interpreter is a job's process
+"""The worker: its start-up inside the sandbox, the serve loop, and driving each job (``launch.py``
+starts it).
 
 The worker reads frames from stdin: ``init`` once (answered by ``ready``, listing the isolation
 measures that applied and why any did not), then ``job`` requests, each carrying the parent's sequence
@@ -25,25 +20,20 @@ import socket
 import sys
 import time
 
-if __package__:
+try:
     from . import calls, sandbox, seccomp, wire
-else:  # run as a script: import the siblings, then take their folder off the path again
+except ImportError:  # imported by launch.py run as a script: the siblings are top-level modules
     import calls
     import seccomp
     import wire
 
     import sandbox
 
-    if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
-        del sys.path[0]
-    for _name in ("calls", "sandbox", "seccomp", "wire"):
-        sys.modules.pop(_name, None)
-
 OK, EXCEPTION, TIMEOUT, MEMORY, CRASHED = calls.OK, calls.EXCEPTION, calls.TIMEOUT, calls.MEMORY, calls.CRASHED
 OUTPUT_TOO_LARGE = calls.OUTPUT_TOO_LARGE
 NEW_ROOT = "/tmp"  # the worker's own mount namespace hides the host's /tmp under its new root
 STASH = "/.codeio/stash"
-CHILD_DIR = "/.codeio/child"  # where exec'd jobs find this package inside the sandbox
+CHILD_DIR = "/.codeio/child"  # where exec'd jobs find this package inside the sandbox (``rootfs.CHILD_DIR``)
 
 # Isolation measures, by the names the parent checks and the docs use.
 PID_NAMESPACE, NETWORK_NAMESPACE, MINIMAL_ROOT = "pid-namespace", "network-namespace", "minimal-root"
@@ -97,7 +87,7 @@ class Worker:
             self._measure(MINIMAL_ROOT, lambda: _build_root(entries, "hidepid=2"))
             self._measure(HIDDEN_PROC, _check_hidden_proc)
         elif self.mode == "enclosed":  # the root is the one bubblewrap or the image provides
-            self.applied.append(MINIMAL_ROOT)
+            self._measure(MINIMAL_ROOT, _hide_sysfs)
             self._measure(HIDDEN_PROC, lambda: (sandbox.remount_proc("hidepid=2"), _check_hidden_proc()))
         else:  # never mount anything in the host's own mount namespace
             for name in (MINIMAL_ROOT, HIDDEN_PROC, SCRATCH):
@@ -405,7 +395,7 @@ class Worker:
         if self.exec_python:
             os.set_inheritable(out_fd, True)
             os.set_inheritable(exec_fd, True)
-            os.execve(self.exec_python, [self.exec_python, "-s", "-B", CHILD_DIR + "/serve.py", "job", str(out_fd),
+            os.execve(self.exec_python, [self.exec_python, "-s", "-B", CHILD_DIR + "/launch.py", "job", str(out_fd),
                                          str(exec_fd), "1" if kill_leftovers else "0"], dict(os.environ))
         request = dict(request, start=start, json_compat=self.opts.get("json_compat", True),
                        output_limit=self.opts.get("output_limit", 1 << 20))
@@ -477,6 +467,14 @@ def _own_session_keyring():
     except OSError as exc:
         if exc.errno not in (1, 38):  # EPERM, ENOSYS: the key calls are refused to everyone here
             raise
+
+
+def _hide_sysfs():
+    """A container shows the host's /sys (hardware, cgroup files): an empty read-only tmpfs covers it.
+    (The memory cgroup's counter was opened before.)"""
+    if os.path.ismount("/sys"):
+        sandbox.mount("tmpfs", "/sys", "tmpfs", sandbox.MS_RDONLY | sandbox.MS_NOSUID | sandbox.MS_NODEV,
+                      "size=4k,mode=555")
 
 
 def _check_no_network():
@@ -600,102 +598,3 @@ def worker_main(spec, mode, launch_missing):
     worker = Worker(init, mode, oom_fd, launch_missing)
     worker.setup()
     worker.serve(in_fd, out_fd)
-
-
-def launch_main(spec):
-    """Join the cgroups, enter new namespaces and fork the worker (pid 1 there); then wait for it."""
-    missing = {}
-    for procs in spec.get("cgroups") or []:
-        try:
-            with open(procs, "w") as f:
-                f.write(str(os.getpid()))
-        except OSError as exc:
-            missing["cgroup"] = "could not join %s: %s" % (procs, exc)
-    if spec.get("oom_file"):
-        try:
-            spec["oom_fd"] = os.open(spec["oom_file"], os.O_RDONLY)
-        except OSError:
-            pass
-    if spec.get("exec"):  # a sandbox builder (bubblewrap) takes over this process, cgroups and all
-        argv = list(spec["exec"])
-        if spec.get("oom_fd") is not None:
-            os.set_inheritable(spec["oom_fd"], True)
-            argv[-1] = json.dumps({"oom_fd": spec["oom_fd"]})
-        os.execvp(argv[0], argv)
-    flags = (sandbox.CLONE_NEWNS | sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEWIPC
-             | sandbox.CLONE_NEWUTS)
-    try:
-        if os.getuid() != 0:
-            flags |= sandbox.CLONE_NEWUSER
-        sandbox.unshare(flags)
-        if flags & sandbox.CLONE_NEWUSER:
-            _map_own_ids()
-    except OSError as exc:
-        why = "unshare(mount, network, pid, IPC, UTS) refused: %s" % exc
-        for name in (PID_NAMESPACE, NETWORK_NAMESPACE, MINIMAL_ROOT):
-            missing[name] = why
-        worker_main(spec, "host", missing)
-        return
-    inner = os.fork()
-    if inner == 0:
-        sandbox.set_parent_death_signal()
-        worker_main(spec, "root", missing)
-        os._exit(0)
-    sandbox.redirect_stdio()
-    sandbox.close_fds_except([])
-    while True:
-        try:
-            _, status = os.waitpid(inner, 0)
-            break
-        except InterruptedError:
-            continue
-    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
-
-
-def _map_own_ids():
-    uid, gid = os.getuid(), os.getgid()
-    for name, text in (("setgroups", "deny"), ("uid_map", "0 %d 1" % uid), ("gid_map", "0 %d 1" % gid)):
-        try:
-            with open("/proc/self/" + name, "w") as f:
-                f.write(text)
-        except OSError:
-            if name != "setgroups":
-                raise
-
-
-def job_main(out_fd, request_fd, kill_leftovers):
-    """An exec'd job process (subprocess executor): the sandbox is in place; import the prelude, tighten
-    the address-space limit to what this interpreter now holds plus the job's allowance, run the job."""
-    with os.fdopen(request_fd, "rb") as f:
-        request = wire.loads(f.read())
-    prelude_ns = {"__builtins__": builtins}
-    for line in request.get("prelude") or []:
-        try:
-            exec(compile(line, "<prelude>", "exec"), prelude_ns)
-        except BaseException:  # noqa: BLE001 - a missing module is skipped, as in the worker
-            pass
-    prelude_ns.pop("__builtins__", None)
-    memory_mb = int(request.get("memory_mb") or 0)
-    if memory_mb > 0:
-        import resource
-
-        cap = sandbox.current_vm_bytes() + memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    calls.seed_all(0)
-    calls.run_job(request, out_fd, prelude_ns, kill_leftovers)
-    os._exit(0)
-
-
-def main(argv):
-    mode = argv[1] if len(argv) > 1 else "worker"
-    if mode == "job":
-        job_main(int(argv[2]), int(argv[3]), argv[4] == "1")
-    spec = json.loads(argv[2]) if len(argv) > 2 else {}
-    if mode == "launch":
-        launch_main(spec)
-    else:
-        worker_main(spec, "enclosed", {})
-
-
-if __name__ == "__main__":
-    main(sys.argv)
