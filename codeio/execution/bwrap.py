@@ -13,14 +13,13 @@ exits when its stdin closes.
 
 from __future__ import annotations
 
-import json
 import shutil
 from typing import Any
 
 from codeio.execution.config import BwrapConfig
 from codeio.execution.forkserver import ForkserverExecutor
-from codeio.execution.pool import LocalWorker, SandboxUnavailable, Worker, sandbox_uid
-from codeio.execution.rootfs import CHILD_DIR, CHILD_PACKAGE, bwrap_arguments, root_entries
+from codeio.execution.pool import LocalWorker, SandboxUnavailable
+from codeio.execution.rootfs import CHILD_DIR, bwrap_arguments, root_entries
 
 WORKER_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_CHOWN", "CAP_KILL")
 
@@ -51,23 +50,13 @@ class BwrapExecutor(ForkserverExecutor):
     def sandbox_init(self) -> dict[str, Any]:
         return {"root": root_entries(self.python, child_package=True)}
 
-    def launch(self, variant: int, init: dict[str, Any]) -> Worker:
-        cgroup, cgroup_error = self.make_cgroup()
-        spec = {"cgroups": cgroup.procs_files if cgroup else [], "oom_file": cgroup.oom_file if cgroup else None,
-                "exec": self.bwrap_argv()}
-        argv = [self.python, "-s", "-B", str(CHILD_PACKAGE / "launch.py"), "launch", json.dumps(spec)]
-        worker = LocalWorker(argv, self.worker_env(variant), self.config.debug, cgroup)
-        try:
-            init["sandbox"] = dict(self.sandbox_init(), uid=sandbox_uid(self.config.sandbox_uid_base,
-                                                                         worker.proc.pid))
-        except Exception:
-            worker.kill()
-            raise
+    def launch_spec(self) -> dict[str, Any]:
+        return {"exec": self.bwrap_argv()}  # the launcher joins the cgroup, then becomes bubblewrap
+
+    def handshake(self, worker: LocalWorker, init: dict[str, Any]) -> None:
         try:
             worker.handshake(init, self.config.startup_timeout)
         except RuntimeError as exc:
             raise SandboxUnavailable(
                 f"bubblewrap could not build the sandbox: {exc}. The bwrap executor has no unsandboxed mode; "
                 "for trusted code only, use executor=forkserver with executor.allow_unsandboxed=true") from exc
-        self._admit(worker, {"cgroup-memory-pids": cgroup_error} if cgroup_error else {})
-        return worker

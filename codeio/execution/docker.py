@@ -134,11 +134,12 @@ class ContainerWorker(Worker):
         return frame
 
     def alive(self) -> bool:
-        try:
-            self.container.reload()
-            return self.container.status == "running"
-        except Exception:  # noqa: BLE001
-            return False
+        return self._pump.is_alive()  # the pump ends with the attachment, i.e. with the worker
+
+    def host_pid(self) -> int:
+        """The host pid of the worker (the container's init): unique among live processes."""
+        self.container.reload()
+        return int(self.container.attrs["State"]["Pid"])
 
     def kill(self) -> None:
         """Remove the container this process created (every process in it dies with it)."""
@@ -162,15 +163,17 @@ class DockerExecutor(PoolExecutor):
         from codeio.execution.image import ensure_image
 
         ensure_image(self.client, cfg)
-        self._slots = iter(range(1, 1 << 22))
         super().__init__(cfg)
 
     def launch(self, variant: int, init: dict[str, Any]) -> Worker:
-        # each container has its own user and pid namespaces' worth of processes: the uid only has to
-        # be no host user's and differ between this executor's containers
-        uid = sandbox_uid(self.config.sandbox_uid_base, next(self._slots))
         worker = ContainerWorker(self.client, self.config, self.worker_env(variant))
-        init["sandbox"] = {"uid": uid}
+        try:
+            # containers share the host's uids (and RLIMIT_NPROC counts per uid): the worker's host pid
+            # makes the jobs' uid unique, as for the local executors
+            init["sandbox"] = {"uid": sandbox_uid(self.config.sandbox_uid_base, worker.host_pid())}
+        except Exception:
+            worker.kill()
+            raise
         worker.handshake(init, self.config.startup_timeout)
         self._admit(worker, {})
         return worker

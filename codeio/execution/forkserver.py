@@ -15,7 +15,7 @@ from typing import Any
 
 from codeio.execution.config import ForkserverConfig
 from codeio.execution.imports import WarmImports, static_imports
-from codeio.execution.pool import LocalWorker, PoolExecutor, Worker, sandbox_uid
+from codeio.execution.pool import CGROUP, LocalWorker, PoolExecutor, Worker, sandbox_uid
 from codeio.execution.rootfs import CHILD_PACKAGE, root_entries
 
 
@@ -35,9 +35,18 @@ class ForkserverExecutor(PoolExecutor):
         """What the worker needs to build its sandbox (its root, and for exec'd jobs, their python)."""
         return {"root": root_entries(self.python)}
 
+    def launch_spec(self) -> dict[str, Any]:
+        """More for the launcher (``child/launch.py``): e.g. a sandbox builder to exec."""
+        return {}
+
+    def handshake(self, worker: LocalWorker, init: dict[str, Any]) -> None:
+        worker.handshake(init, self.config.startup_timeout)
+
     def launch(self, variant: int, init: dict[str, Any]) -> Worker:
+        """Make the worker's cgroup, fork the launcher (it joins the cgroup), give the worker its uid."""
         cgroup, cgroup_error = self.make_cgroup()
-        spec = {"cgroups": cgroup.procs_files if cgroup else [], "oom_file": cgroup.oom_file if cgroup else None}
+        spec = {"cgroups": cgroup.procs_files if cgroup else [], "oom_file": cgroup.oom_file if cgroup else None,
+                **self.launch_spec()}
         argv = [self.python, "-s", "-B", str(CHILD_PACKAGE / "launch.py"), "launch", json.dumps(spec)]
         worker = LocalWorker(argv, self.worker_env(variant), self.config.debug, cgroup)
         try:
@@ -46,6 +55,6 @@ class ForkserverExecutor(PoolExecutor):
         except Exception:
             worker.kill()
             raise
-        worker.handshake(init, self.config.startup_timeout)
-        self._admit(worker, {"cgroup-memory-pids": cgroup_error} if cgroup_error else {})
+        self.handshake(worker, init)
+        self._admit(worker, {CGROUP: cgroup_error} if cgroup_error else {})
         return worker

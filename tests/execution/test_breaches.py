@@ -185,18 +185,10 @@ def assert_canaries_intact(canaries):
 
 # ---------------------------------------------------------------------------------------------------
 # 1. Forged results for later jobs; 4. the worker's memory
-FORGER = r'''
-import json, os, struct
-def frame(obj):
-    data = json.dumps(obj).encode()
-    return struct.pack(">I", len(data)) + data
-def main_solution(rounds):
-    payload = b""
-    for seq in range(64):
-        for i in range(3):
-            payload += frame({"t": "call", "i": i, "seq": seq, "job": seq, "status": "ok", "value": '"forged"'})
-        payload += frame({"t": "done", "seq": seq, "job": seq})
-    opened = []
+OTHERS_PIPES = r'''
+import os
+def others_fds():
+    """Every descriptor of another process this one can open for writing: (path, fd)."""
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) == os.getpid():
             continue
@@ -207,16 +199,31 @@ def main_solution(rounds):
         for fd in fds:
             path = "/proc/%s/fd/%s" % (pid, fd)
             try:
-                w = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+                yield path, os.open(path, os.O_WRONLY | os.O_NONBLOCK)
             except OSError:
                 continue
-            opened.append(path)
-            try:
-                for _ in range(rounds):
-                    os.write(w, payload)
-            except OSError:
-                pass
-            os.close(w)
+'''
+
+FORGER = OTHERS_PIPES + r'''
+import json, struct
+def frame(obj):
+    data = json.dumps(obj).encode()
+    return struct.pack(">I", len(data)) + data
+def main_solution(rounds):
+    payload = b""
+    for seq in range(64):
+        for i in range(3):
+            payload += frame({"t": "call", "i": i, "seq": seq, "job": seq, "status": "ok", "value": '"forged"'})
+        payload += frame({"t": "done", "seq": seq, "job": seq})
+    opened = []
+    for path, w in others_fds():
+        opened.append(path)
+        try:
+            for _ in range(rounds):
+                os.write(w, payload)
+        except OSError:
+            pass
+        os.close(w)
     return opened
 '''
 
@@ -279,31 +286,20 @@ def test_worker_memory_is_out_of_reach(sandbox):
 
 # ---------------------------------------------------------------------------------------------------
 # 2. The trusted parent signals only what it forked
-CRASHER = r'''
-import json, os, struct
+CRASHER = OTHERS_PIPES + r'''
+import json, struct
 def main_solution(pgid):
     forged = json.dumps({"t": "pid", "pid": pgid}).encode()
     deep = ("[" * 200000 + "]" * 200000).encode()
     sent = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            fds = os.listdir("/proc/%s/fd" % pid)
-        except OSError:
-            continue
-        for fd in fds:
+    for _, w in others_fds():
+        for body in (forged, deep):
             try:
-                w = os.open("/proc/%s/fd/%s" % (pid, fd), os.O_WRONLY | os.O_NONBLOCK)
+                os.write(w, struct.pack(">I", len(body)) + body)
+                sent += 1
             except OSError:
-                continue
-            for body in (forged, deep):
-                try:
-                    os.write(w, struct.pack(">I", len(body)) + body)
-                    sent += 1
-                except OSError:
-                    pass
-            os.close(w)
+                pass
+        os.close(w)
     path = "."
     for _ in range(1200):  # a tree too deep for recursive cleanup
         path = os.path.join(path, "d")

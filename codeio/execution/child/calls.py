@@ -29,10 +29,7 @@ OK, EXCEPTION, TIMEOUT, MEMORY, CRASHED = "ok", "exception", "timeout", "memory"
 OUTPUT_TOO_LARGE, NOT_SERIALIZABLE = "output_too_large", "not_serializable"
 STATUSES = (OK, EXCEPTION, TIMEOUT, MEMORY, CRASHED, OUTPUT_TOO_LARGE, NOT_SERIALIZABLE)
 
-_isinstance = builtins.isinstance
-_len = builtins.len
-_str_new = str.__str__
-_type_name = type.__dict__["__name__"].__get__
+_isinstance, _len, _str_new, _type_name = wire._isinstance, wire._len, wire._str_new, wire._type_name
 _perf = time.perf_counter
 _fork = os.fork
 _exit = os._exit
