@@ -89,3 +89,42 @@ def test_cli_rejects_options_of_other_executors(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "codeio.execute", "--executor", "subprocess", "--warm-after", "8",
                            str(jobs)], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.returncode != 0 and "does not apply" in proc.stderr
+
+
+USERNS_RUN = r'''
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:  # a user namespace mapping 0 and a subordinate range, as podman unshare or rootless runtimes do
+    os.close(w)
+    assert libc.unshare(0x10000000) == 0
+    os.read(r, 1)
+    os.setresgid(0, 0, 0)
+    os.setresuid(0, 0, 0)
+    from codeio.execution import make_executor
+    with make_executor("forkserver", workers=1, timeout=3.0) as ex:
+        result = ex.run_one("import os\ndef main_solution():\n    return os.getuid()\n", {})
+        print(result.status, result.value(), sorted(ex.missing))
+    os._exit(0)
+os.close(r)
+while open("/proc/%d/status" % pid).read().count("NSpid") and os.readlink("/proc/%d/ns/user" % pid) == os.readlink("/proc/self/ns/user"):
+    pass
+for name in ("uid_map", "gid_map"):
+    with open("/proc/%d/%s" % (pid, name), "w") as f:
+        f.write("0 0 1\n1 100000 65536\n")
+os.write(w, b"x")
+os.waitpid(pid, 0)
+'''
+
+
+def test_forkserver_in_a_user_namespace_with_subordinate_uids():
+    """Where this process is root only inside a user namespace that maps a subordinate uid range, the
+    jobs still get a uid of their own (folded into that range)."""
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to write the user namespace's maps")
+    proc = subprocess.run([sys.executable, "-c", USERNS_RUN], capture_output=True, text=True, cwd=REPO, timeout=120)
+    status, uid, missing = proc.stdout.split(maxsplit=2)
+    assert status == "ok" and 1 <= int(uid) <= 65536 and missing.strip() == "[]", proc.stdout + proc.stderr

@@ -76,6 +76,14 @@ class Worker:
 
     def setup(self):
         self.pid1 = os.getpid() == 1
+        if self.uid is not None:
+            uid = _mapped_uid(int(self.uid), int(self.opts.get("sandbox_uid_base") or 0))
+            if uid is None:
+                self.missing[PRIVATE_UID] = (
+                    "uid %s has no mapping in this user namespace: started by a non-root user, the worker has "
+                    "only its own uid to give (run as root, or in a user namespace mapping a subordinate uid "
+                    "range)" % self.uid)
+            self.uid = uid
         if self.pid1:
             self.applied.append(PID_NAMESPACE)
         else:
@@ -458,6 +466,26 @@ def _request_memfd(request, start, opts):
     os.write(fd, data)
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
+
+
+def _mapped_uid(uid, base):
+    """``uid`` when this user namespace maps it (the initial namespace maps every uid). Inside a user
+    namespace that maps a range of subordinate uids (``podman unshare``, ``unshare --map-users``), the
+    same slot (``uid - base``, the launcher's pid) folded into the largest range not holding uid 0;
+    None when there is no such range."""
+    try:
+        with open("/proc/self/uid_map") as f:
+            ranges = [tuple(int(x) for x in line.split()) for line in f if line.strip()]
+    except OSError:
+        return uid
+    if any(inside <= uid < inside + count for inside, _, count in ranges):
+        return uid
+    usable = [(count - (inside == 0), inside + (inside == 0)) for inside, _, count in ranges]
+    usable = [(count, first) for count, first in usable if count >= 2]
+    if not usable:
+        return None
+    count, first = max(usable)
+    return first + (uid - base) % count
 
 
 def _own_session_keyring():
