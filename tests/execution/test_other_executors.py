@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -121,10 +122,29 @@ os.waitpid(pid, 0)
 def test_forkserver_in_a_user_namespace_with_subordinate_uids():
     """Where this process is root only inside a user namespace that maps a subordinate uid range, the
     jobs still get a uid of their own (folded into that range)."""
-    import os
-
     if os.geteuid() != 0:
         pytest.skip("needs root to write the user namespace's maps")
     proc = subprocess.run([sys.executable, "-c", USERNS_RUN], capture_output=True, text=True, cwd=REPO, timeout=120)
     status, uid, missing = proc.stdout.split(maxsplit=2)
     assert status == "ok" and 1 <= int(uid) <= 65536 and missing.strip() == "[]", proc.stdout + proc.stderr
+
+
+def _oldest_python() -> str | None:
+    """A Python 3.8 (the oldest the child side supports) if this machine has one (pyenv, /usr/bin)."""
+    import glob
+
+    found = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.8*/bin/python3"))) + \
+        [p for p in ("/usr/bin/python3.8",) if os.path.exists(p)]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("name", ["forkserver", "subprocess"])
+def test_child_side_runs_under_python_3_8(name):
+    python = _oldest_python()
+    if python is None:
+        pytest.skip("no Python 3.8 on this machine")
+    code = "import sys\ndef main_solution(x):\n    return [x, list(sys.version_info[:2]), '\\ud800']\n"
+    with make_executor(name, workers=1, timeout=5.0, python=python) as ex:
+        (result,) = ex.run([Job(code=code, calls=[Call(kwargs_json='{"x": 1}'), Call(kwargs_json='{"x": 2}')])])
+    assert [c.value() for c in result.calls] == [[1, [3, 8], "\ud800"], [2, [3, 8], "\ud800"]]
+    assert ex.missing == {}
