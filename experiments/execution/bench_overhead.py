@@ -67,23 +67,12 @@ def _ipc() -> None:
 
 def _identity() -> None:
     sandbox.switch_user(UID)
-    sandbox.join_new_session_keyring()
     sandbox.set_limits({"memory_mb": 2048, "nproc": 128, "nofile": 256, "file_size_mb": 16}, 1,
                        sandbox.current_vm_bytes())
 
 
 def _seccomp() -> None:
     seccomp.install()
-
-
-def _seccomp_kernel_default() -> None:
-    """The filter without SECCOMP_FILTER_FLAG_SPEC_ALLOW: the kernel forces its SSB mitigation."""
-    import ctypes
-
-    prog = seccomp.compile_filter()
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(38, 1, 0, 0, 0)
-    assert libc.syscall(seccomp.SECCOMP_SYSCALL[platform.machine()], 1, 0, ctypes.byref(prog)) == 0
 
 
 def measure_primitives(iterations: int, rounds: int) -> dict[str, dict[str, float]]:
@@ -124,9 +113,8 @@ def measure_primitives(iterations: int, rounds: int) -> dict[str, dict[str, floa
         "baseline: fork + exit of a job process": lambda: _fork_wait(_nothing, iterations),
         "fork per call (one more process)": lambda: _fork_wait(_extra_fork, iterations),
         "IPC namespace per job": lambda: _fork_wait(_ipc, iterations),
-        "private uid + keyring + rlimits": lambda: _fork_wait(_identity, iterations),
-        "seccomp filter (SPEC_ALLOW)": lambda: _fork_wait(_seccomp, iterations),
-        "seccomp filter (kernel default)": lambda: _fork_wait(_seccomp_kernel_default, iterations),
+        "private uid + rlimits": lambda: _fork_wait(_identity, iterations),
+        "seccomp filter": lambda: _fork_wait(_seccomp, iterations),
         "memory+pids cgroup (fork + exit inside)": in_cgroup,
         "scratch tmpfs x3 mounted and detached": scratch,
     }

@@ -245,8 +245,20 @@ def join_new_session_keyring():
     syscall("keyctl", KEYCTL_JOIN_SESSION_KEYRING, None)
 
 
+def _last_capability():
+    try:
+        with open("/proc/sys/kernel/cap_last_cap") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 63
+
+
+LAST_CAPABILITY = _last_capability()  # read once, before the job processes are forked
+
+
 def drop_bounding_capabilities():
-    for cap in range(64):
+    """Empty the bounding set (defence in depth: no_new_privs already stops any later gain)."""
+    for cap in range(LAST_CAPABILITY + 1):
         _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
 
 

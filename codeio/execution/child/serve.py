@@ -384,10 +384,6 @@ class Worker:
         else:
             step(PRIVATE_UID, lambda: sandbox.switch_user(int(self.uid)))
         os.chdir(workdir)  # as the job's uid: the folder is its own, mode 0700
-        try:
-            sandbox.join_new_session_keyring()
-        except OSError:
-            pass
         calls_left = len(request["job"].get("calls") or []) - start
         base_vm = sandbox.current_vm_bytes()
         exec_fd = None
