@@ -557,27 +557,37 @@ def main_solution(where, mib):
 '''
 
 SPREAD_HOARDER = r'''
-import os, time
+import os, select, time
 def main_solution(children, mib):
-    """Each child holds ``mib`` MiB (under its own address-space limit); together they hold more."""
+    """Each child holds ``mib`` MiB (under its own address-space limit); together they hold more.
+    Counts the children that filled their share and are still alive (a loaded machine may take a while
+    to fill it, so each child reports when done instead of the parent guessing a delay)."""
+    read_end, write_end = os.pipe()
     pids = []
     for _ in range(children):
         pid = os.fork()
         if pid == 0:
             try:
+                os.close(read_end)
                 ballast = bytearray(mib << 20)
                 for i in range(0, len(ballast), 4096):
                     ballast[i] = 1
+                os.write(write_end, b'x')
                 time.sleep(30)
             finally:
                 os._exit(0)
         pids.append(pid)
-    time.sleep(2.0)
-    alive = 0
-    for pid in pids:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        alive += done == 0
-    return alive * mib
+    os.close(write_end)
+    filled, dead, deadline = 0, set(), time.monotonic() + 12
+    while filled + len(dead) < children and time.monotonic() < deadline:
+        if select.select([read_end], [], [], 0.1)[0]:
+            filled += len(os.read(read_end, 64))
+        for pid in pids:
+            if pid not in dead and os.waitpid(pid, os.WNOHANG)[0]:
+                dead.add(pid)
+    time.sleep(0.5)  # let the kernel act on the last allocation
+    alive = sum(1 for pid in pids if pid not in dead and os.waitpid(pid, os.WNOHANG)[0] == 0)
+    return min(filled, alive) * mib
 '''
 
 FORKER = r'''

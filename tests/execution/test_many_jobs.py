@@ -22,9 +22,10 @@ CODE = ("import os\n"
 
 
 def _leftovers() -> set[str]:
-    tmp = tempfile.gettempdir()
-    mine = f"codeio-exec-{os.getpid()}-*"  # cgroups are named after the process that made them
-    return (set(glob.glob(os.path.join(tmp, "codeio-*")))
+    """What this process's executors could leave: cgroups named after this process (other codeio runs on
+    the machine have their own), and host job folders (made only without a mount namespace)."""
+    mine = f"codeio-exec-{os.getpid()}-*"
+    return (set(glob.glob(os.path.join(tempfile.gettempdir(), "codeio-job-*")))
             | set(glob.glob(f"/sys/fs/cgroup/**/{mine}", recursive=True)))
 
 
