@@ -4,6 +4,7 @@
 # stay in its data root, so later runs on the same machine find them.
 #
 #   sandbox/dockerd.sh start    # prints the DOCKER_HOST to export
+#   sandbox/dockerd.sh status   # exit status 0 when it is running
 #   sandbox/dockerd.sh stop
 set -euo pipefail
 
@@ -56,6 +57,9 @@ case "${1:-}" in
     fi
     echo "unix://$SOCK"
     ;;
+  status)
+    running
+    ;;
   stop)
     if [ -f "$PIDFILE" ]; then
       pid="$(cat "$PIDFILE")"
@@ -64,7 +68,7 @@ case "${1:-}" in
     fi
     ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|status|stop" >&2
     exit 2
     ;;
 esac
