@@ -1,5 +1,7 @@
-"""Evaluation: CRUXEval-I/-O, LeetCode-O, the held-out CodeI/O tasks and the general benchmarks
-(through lm-evaluation-harness), with results tables per run and an aggregator for sweeps.
+"""Evaluation on the 14 benchmarks of PAPER.md's Table 1: CRUXEval-I/-O, LeetCode-O, BBH-ZH, ZebraLogic,
+KorBench and LiveBench scored here (``benchmarks/``), the general benchmarks through
+lm-evaluation-harness, plus the held-out CodeI/O tasks; results tables in Table 1's layout per run,
+an aggregator for sweeps, and ``python -m codeio.eval`` for checkpoints outside the pipeline.
 
 Entry point of the ``evaluate`` stage: ``run_evaluation(eval_cfg, checkpoints, executor, out_dir,
 holdout_tasks)``. Heavy libraries (transformers, lm_eval) are imported only when a benchmark needs them.

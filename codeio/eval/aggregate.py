@@ -3,7 +3,8 @@
 ``python -m codeio.eval.aggregate <multirun dir> --out experiments/<family>/<name>`` finds every
 ``results.json`` written by the evaluate stage below the sweep directory, labels each row with its run's
 Hydra overrides (``.hydra/overrides.yaml`` of the run directory holding the file) and the checkpoint,
-and writes ``<out>/results.json`` and ``<out>/results.md``. Files that are not results tables are
+and writes ``<out>/results.json`` and ``<out>/results.md`` in the same Table 1 layout as each run's own
+table (the paper rows the runs named appear once, underneath). Files that are not results tables are
 counted and skipped, never fatal.
 """
 
@@ -43,6 +44,7 @@ def collect(root: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
     root = Path(root).resolve()
     rows: list[dict[str, Any]] = []
     benches: list[str] = []
+    paper_rows: dict[str, dict[str, Any]] = {}
     counts = {"tables": 0, "rows": 0, "skipped_files": 0}
     for path in sorted(root.rglob(RESULTS_NAME)):
         table = read_table(path)
@@ -64,7 +66,10 @@ def collect(root: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
             rows.append(merged)
             counts["rows"] += 1
         benches += [b for b in table["benchmarks"] if b not in benches]
-    return make_table(rows, benches, source=str(root)), counts
+        for paper in table.get("paper_rows") or []:
+            if isinstance(paper, dict) and isinstance(paper.get("scores"), dict):
+                paper_rows.setdefault(str(paper.get("key") or paper.get("label")), paper)
+    return make_table(rows, benches, paper_rows=list(paper_rows.values()), source=str(root)), counts
 
 
 def main(argv: Sequence[str] | None = None) -> int:

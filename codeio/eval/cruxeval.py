@@ -273,10 +273,10 @@ _OUTPUT_INTRO = (
     "value replaced by ??. Replace ?? with the exact value f returns for that input, written as a Python "
     "literal (no expressions, no function calls), even if the function looks buggy or unfinished."
 )
-_OUTPUT_DIRECT = " Reply with only the completed assertion between [ANSWER] and [/ANSWER] tags, as in the example."
+_OUTPUT_DIRECT = " Reply with only the completed assertion between [ANSWER] and [/ANSWER] tags."
 _OUTPUT_COT = (
     " First trace the execution step by step between [THOUGHT] and [/THOUGHT], then give the completed "
-    "assertion between [ANSWER] and [/ANSWER] tags, as in the example."
+    "assertion between [ANSWER] and [/ANSWER] tags."
 )
 _OUTPUT_EXAMPLE_CODE = 'def f(word):\n    word = word * 2\n    return word[::-1] + "!"'
 _OUTPUT_EXAMPLE_THOUGHT = (
@@ -287,19 +287,20 @@ _INPUT_INTRO = (
     "Below is a Python function f and an assertion f(??) == <value>. Find one input for which f returns "
     "exactly that value and replace ?? with it (several inputs may work; give one)."
 )
-_INPUT_DIRECT = " Reply with only the completed assertion between [ANSWER] and [/ANSWER] tags, as in the example."
+_INPUT_DIRECT = " Reply with only the completed assertion between [ANSWER] and [/ANSWER] tags."
 _INPUT_COT = (
     " First reason step by step between [THOUGHT] and [/THOUGHT], then give the completed assertion "
-    "between [ANSWER] and [/ANSWER] tags, as in the example."
+    "between [ANSWER] and [/ANSWER] tags."
 )
 _INPUT_EXAMPLE_CODE = "def f(items):\n    return sum(x * x for x in items)"
 _INPUT_EXAMPLE_THOUGHT = "f adds the squares of the items. 1 + 4 = 5, so the list [1, 2] works."
 
 
-def make_prompt(task: CruxTask, mode: str, style: str = "direct") -> str:
-    """The user message asking for a CRUXEval prediction (``style``: ``direct`` or ``cot``)."""
-    if mode not in MODES or style not in PROMPT_STYLES:
-        raise ValueError(f"unknown mode/style {mode!r}/{style!r}")
+def make_prompt(task: CruxTask, mode: str, style: str = "direct", shots: int = 0) -> str:
+    """The user message asking for a CRUXEval prediction (``style``: ``direct`` or ``cot``), zero-shot as
+    the paper evaluates, or with one worked example (``shots=1``)."""
+    if mode not in MODES or style not in PROMPT_STYLES or shots not in (0, 1):
+        raise ValueError(f"unknown mode/style/shots {mode!r}/{style!r}/{shots!r}")
     cot = style == "cot"
     if mode == "output":
         intro = _OUTPUT_INTRO + (_OUTPUT_COT if cot else _OUTPUT_DIRECT)
@@ -313,7 +314,9 @@ def make_prompt(task: CruxTask, mode: str, style: str = "direct") -> str:
         ex_t = f"[THOUGHT]\n{_INPUT_EXAMPLE_THOUGHT}\n[/THOUGHT]\n" if cot else ""
         ex_a = "[ANSWER]\nassert f([1, 2]) == 5\n[/ANSWER]"
         question = f"[PYTHON]\n{task.code}\nassert f(??) == {task.output}\n[/PYTHON]"
-    return f"{intro}\n\nExample:\n{ex_q}{ex_t}{ex_a}\n\nNow this one:\n{question}"
+    if not shots:
+        return f"{intro}\n\n{question}"
+    return f"{intro} Here is a worked example.\n\nExample:\n{ex_q}{ex_t}{ex_a}\n\nNow this one:\n{question}"
 
 
 def extract_answer(text: str | None, mode: str) -> str:

@@ -1,8 +1,11 @@
 """LeetCode-O: predict the outputs of LeetCode test cases from the problem statement alone.
 
-Published format (hkust-nlp LeetCode-O, as its card describes it): ``leetcode.jsonl`` holds one JSON
-object per line with the chat ``messages`` to send to the model; a predictions file is the same lines
-with the model's reply added as ``output``. PAPER.md: 900 problems (300 per difficulty), 2-3 test cases
+Published format (hkust-nlp LeetCode-O, as its dataset card describes it): ``leetcode.jsonl`` holds one
+JSON object per line with the chat ``messages`` to send to the model; a predictions file is the same
+lines with the model's reply added as ``output``; the card names the metrics below and
+``Overall_Question_Acc`` as the main one. (The card's text is all that could be read here: the other
+field names of the file are taken from the published metric names, Lang_EN/ZH and Difficulty_*, and
+close variants are accepted.) PAPER.md: 900 problems (300 per difficulty), 2-3 test cases
 each taken from the statement, every problem in English and Chinese; a problem counts as solved only if
 all its test cases are right in both languages.
 
@@ -187,6 +190,10 @@ def score_cases(cases: Sequence[LeetCodeCase], outputs: Sequence[str | None] | N
     metrics["Overall_Question_Acc"] = _acc(by_problem)
     metrics["cases"] = len(cases)
     metrics["problems"] = len(by_problem)
+    # A problem is scored over both languages; one present in a single language is flagged, not dropped.
+    langs = {c.lang for c in cases}
+    metrics["problems_missing_a_language"] = sum(
+        1 for p in by_problem if {lang for (q, lang) in by_problem_lang if q == p} != langs)
     return dict(sorted(metrics.items()))
 
 

@@ -5,6 +5,12 @@ benchmark is run. One model object (``hf`` = transformers, ``vllm``) is built pe
 for every benchmark; each benchmark runs with its own shot count (0, BBH 3, like the paper) and reports
 one headline metric, in percent.
 
+Paper settings (the defaults): prompts go through the checkpoint's chat template (few-shot examples as
+earlier turns), and WinoGrande, MMLU-STEM and GPQA are answered by greedy generation
+(``GENERATIVE_TASKS``: the harness's ``mmlu_stem_generative`` and ``gpqa_main_cot_zeroshot``, and our
+``codeio_winogrande_gen`` shipped in ``codeio/eval/lm_eval_tasks/``) instead of log-likelihood choice
+scoring, which stays available as ``multiple_choice="loglikelihood"`` (``LOGLIKELIHOOD_TASKS``).
+
 Local data: ``dataset_paths[benchmark]`` points every sub-task of that benchmark at a local copy of the
 hub dataset repository. The bridge writes, for each leaf task, a small task YAML that ``include``s the
 harness's own YAML and overrides only ``task`` and ``dataset_path``; a group benchmark is then scored as
@@ -19,15 +25,29 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_TASKS = {
-    "winogrande": "winogrande",
+    "winogrande": "codeio_winogrande_gen",
     "drop": "drop",
     "gsm8k": "gsm8k",
     "math": "minerva_math",
-    "gpqa": "gpqa_main_zeroshot",
-    "mmlu_stem": "mmlu_stem",
+    "gpqa": "gpqa_main_cot_zeroshot",
+    "mmlu_stem": "mmlu_stem_generative",
     "bbh": "bbh_cot_fewshot",
 }
-"""Benchmark -> lm-eval task or group name."""
+"""Benchmark -> lm-eval task, group or tag name (the paper's generation-based settings)."""
+
+LOGLIKELIHOOD_TASKS = {"winogrande": "winogrande", "gpqa": "gpqa_main_zeroshot", "mmlu_stem": "mmlu_stem"}
+"""``multiple_choice="loglikelihood"``: the harness's choice-scoring tasks for the three multiple-choice
+benchmarks."""
+
+PACKAGED_TASKS = Path(__file__).resolve().parent / "lm_eval_tasks"
+"""Task YAMLs this project ships (always on the harness's include path)."""
+
+
+def default_tasks(multiple_choice: str = "generate") -> dict[str, str]:
+    """Benchmark -> task name for ``multiple_choice`` = ``generate`` (paper) or ``loglikelihood``."""
+    if multiple_choice not in ("generate", "loglikelihood"):
+        raise ValueError(f"multiple_choice must be generate or loglikelihood, got {multiple_choice!r}")
+    return {**DEFAULT_TASKS, **(LOGLIKELIHOOD_TASKS if multiple_choice == "loglikelihood" else {})}
 
 DEFAULT_FEWSHOT = {"winogrande": 0, "drop": 0, "gsm8k": 0, "math": 0, "gpqa": 0, "mmlu_stem": 0, "bbh": 3}
 """Zero-shot everywhere except BBH (3-shot), as in the paper."""
@@ -38,6 +58,7 @@ METRIC_PREFERENCE = (
     "exact_match,flexible-extract",
     "exact_match,get-answer",
     "exact_match,strict-match",
+    "exact_match,get_response",
     "f1,none",
     "exact_match,none",
     "math_verify,none",
@@ -45,12 +66,12 @@ METRIC_PREFERENCE = (
 """First metric found in a task's results is the headline number (a task may report several)."""
 
 HEADLINE = {
-    "winogrande": ("acc,none",),
+    "winogrande": ("exact_match,get-answer", "acc,none"),
     "drop": ("f1,none",),
     "gsm8k": ("exact_match,flexible-extract", "exact_match,strict-match"),
     "math": ("exact_match,none", "math_verify,none"),
-    "gpqa": ("acc_norm,none", "acc,none"),
-    "mmlu_stem": ("acc,none",),
+    "gpqa": ("exact_match,flexible-extract", "acc_norm,none", "acc,none"),
+    "mmlu_stem": ("exact_match,get_response", "acc,none"),
     "bbh": ("exact_match,get-answer", "exact_match,none"),
 }
 
@@ -81,16 +102,20 @@ def headline_metric(task_results: Mapping[str, Any], benchmark: str | None = Non
     return None
 
 
-def extract_score(results: Mapping[str, Any], task_name: str, benchmark: str | None = None) -> dict[str, Any]:
-    """The headline score of ``task_name`` (a task or a group) from ``simple_evaluate``'s output."""
+def extract_score(results: Mapping[str, Any], task_name: str, benchmark: str | None = None,
+                  only_this_task: bool = False) -> dict[str, Any]:
+    """The headline score of ``task_name`` (a task, a group or a tag) from ``simple_evaluate``'s output.
+    ``only_this_task``: the run evaluated nothing but ``task_name``, so every leaf in it belongs to it
+    (how a tag such as ``mmlu_stem_generative``, which has no entry of its own, is scored)."""
     for section in ("groups", "results"):
         entry = (results.get(section) or {}).get(task_name)
         if isinstance(entry, Mapping):
             found = headline_metric(entry, benchmark)
             if found:
                 return {"score": found[1], "metric": found[0], "task": task_name}
-    # A group without its own aggregate: sample-weighted mean of its leaves.
-    leaves = (results.get("group_subtasks") or {}).get(task_name) or []
+    # A group without its own aggregate, or a tag: sample-weighted mean of its leaves.
+    leaves = (results.get("group_subtasks") or {}).get(task_name) or (
+        list(results.get("results") or {}) if only_this_task else [])
     return _weighted_mean(results, leaves, benchmark, task_name)
 
 
@@ -131,14 +156,38 @@ def local_task_yamls(task_manager: Any, task_name: str, dataset_path: str, out_d
     return names
 
 
-def build_lm(backend: str, pretrained: str, batch_size: int = 1, device: str = "cpu",
+def resolve_device(device: str) -> str:
+    """``auto`` = ``cuda`` when a GPU is visible, else ``cpu``."""
+    if device != "auto":
+        return device
+    from codeio.eval.generation import cuda_available
+
+    return "cuda" if cuda_available() else "cpu"
+
+
+def resolve_backend(backend: str) -> str:
+    """``auto`` = ``vllm`` when vLLM is installed and a GPU is visible, else ``hf``."""
+    if backend != "auto":
+        return backend
+    from codeio.eval.generation import cuda_available, vllm_installed
+
+    return "vllm" if (vllm_installed() and cuda_available()) else "hf"
+
+
+def build_lm(backend: str, pretrained: str, batch_size: int = 1, device: str = "auto",
              model_args: Mapping[str, Any] | None = None) -> Any:
-    """The harness's model wrapper for a checkpoint directory (built once, reused for every task)."""
+    """The harness's model wrapper for a checkpoint directory (built once, reused for every task).
+    On a GPU the weights load in bfloat16 unless ``model_args`` names a ``dtype``."""
     _import_lm_eval()
     from lm_eval.api.registry import get_model
 
+    backend = resolve_backend(backend)
+    device = resolve_device(device)
     args = {"pretrained": str(pretrained), **dict(model_args or {})}
-    extra: dict[str, Any] = {"batch_size": batch_size}
+    if (backend == "vllm" or device.startswith("cuda")) and "dtype" not in args:
+        args["dtype"] = "bfloat16"
+    # vLLM schedules every request itself: hand it all of them at once
+    extra: dict[str, Any] = {"batch_size": "auto" if backend == "vllm" else batch_size}
     if backend == "hf":  # vLLM places the model itself (tensor_parallel_size etc. go in model_args)
         extra["device"] = device
     return get_model(backend).create_from_arg_obj(args, extra)
@@ -147,16 +196,19 @@ def build_lm(backend: str, pretrained: str, batch_size: int = 1, device: str = "
 def run_lm_eval(
     pretrained: str | Path | Any,
     benchmarks: Sequence[str],
-    backend: str = "hf",
+    backend: str = "auto",
     tasks: Mapping[str, str] | None = None,
     num_fewshot: Mapping[str, int] | None = None,
     dataset_paths: Mapping[str, str] | None = None,
     include_path: str | None = None,
     limit: float | None = None,
     batch_size: int = 1,
-    device: str = "cpu",
+    device: str = "auto",
     model_args: Mapping[str, Any] | None = None,
-    apply_chat_template: bool = False,
+    apply_chat_template: bool = True,
+    fewshot_as_multiturn: bool = True,
+    multiple_choice: str = "generate",
+    max_gen_toks: int | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Score a checkpoint on ``benchmarks``; returns ``{benchmark: {"score": percent, "metric", ...}}``.
 
@@ -165,14 +217,14 @@ def run_lm_eval(
     exception, so one broken benchmark does not lose the others.
     """
     evaluator, TaskManager = _import_lm_eval()
-    task_names = {**DEFAULT_TASKS, **dict(tasks or {})}
+    task_names = {**default_tasks(multiple_choice), **dict(tasks or {})}
     shots = {**DEFAULT_FEWSHOT, **dict(num_fewshot or {})}
     lm = pretrained
     if isinstance(pretrained, (str, Path)):
         lm = build_lm(backend, str(pretrained), batch_size, device, model_args)
     out: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="codeio_lm_eval_") as tmp:
-        includes = [include_path] if include_path else []
+        includes = [str(PACKAGED_TASKS)] + ([include_path] if include_path else [])
         base_manager = TaskManager(include_path=includes or None)
         for bench in benchmarks:
             name = task_names.get(bench, bench)
@@ -192,6 +244,8 @@ def run_lm_eval(
                     limit=limit,
                     task_manager=manager,
                     apply_chat_template=apply_chat_template,
+                    fewshot_as_multiturn=bool(apply_chat_template and fewshot_as_multiturn and shots.get(bench)),
+                    gen_kwargs=f"max_gen_toks={max_gen_toks}" if max_gen_toks else None,
                     log_samples=False,
                     bootstrap_iters=0,
                 )
@@ -200,8 +254,9 @@ def run_lm_eval(
                 if group is not None:
                     score = _weighted_mean(results, run_names, bench, group)
                 else:
-                    score = extract_score(results, name, bench)
+                    score = extract_score(results, name, bench, only_this_task=True)
                 score["num_fewshot"] = shots.get(bench)
+                score["chat_template"] = bool(apply_chat_template)
                 out[bench] = score
             except Exception as exc:  # noqa: BLE001 - one benchmark failing must not lose the rest
                 out[bench] = {"score": None, "task": name, "error": f"{type(exc).__name__}: {exc}"}

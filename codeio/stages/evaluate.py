@@ -12,7 +12,7 @@ from codeio.stages.common import build_executor, require
 
 class EvaluateStage(Stage):
     name = "evaluate"
-    version = "1"
+    version = "2"  # 2: Table 1's 14 benchmarks and layout, paper settings
     chunked = False
 
     def inputs(self) -> list[str]:
@@ -29,7 +29,7 @@ class EvaluateStage(Stage):
             require(self.cfg, group, self.name)
         from codeio.eval.runner import to_eval_config
 
-        to_eval_config(self.cfg.eval)
+        to_eval_config(self.cfg.eval).check_data_paths()
 
     def run_whole(self, inputs: dict, out_dir: Path) -> WholeOutput:
         from codeio.eval.runner import run_evaluation
@@ -42,7 +42,9 @@ class EvaluateStage(Stage):
             path = self.input_dirs["assemble"] / "holdout.jsonl"
             holdout = [json.loads(line) for line in path.open()] if path.is_file() else []
         with build_executor(self.cfg) as executor:
-            table = run_evaluation(self.cfg.eval, checkpoints, executor, out_dir, holdout_tasks=holdout)
+            # generations are cached outside the stage's private output dir, so a killed run resumes
+            table = run_evaluation(self.cfg.eval, checkpoints, executor, out_dir, holdout_tasks=holdout,
+                                   cache_dir=Path(self.cfg.cache.dir).expanduser() / "eval")
         rows = [{"checkpoint": r["checkpoint"], "average": r.get("average"),
                  "scores_json": json.dumps(r["scores"], sort_keys=True)} for r in table.get("rows", [])]
         results = {r["checkpoint"]: {**r["scores"], "average": r.get("average")} for r in table.get("rows", [])}

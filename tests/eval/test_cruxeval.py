@@ -135,6 +135,9 @@ def test_prompts_and_answer_extraction():
             prompt = cx.make_prompt(task, mode, style)
             assert task.code in prompt and "[ANSWER]" in prompt
             assert ("[THOUGHT]" in prompt) == (style == "cot")
+            assert "Example" not in prompt and prompt.count("[PYTHON]") == 1  # zero-shot, as the paper
+            one_shot = cx.make_prompt(task, mode, style, shots=1)
+            assert "Example:" in one_shot and one_shot.count("[PYTHON]") == 2
     assert "assert f([1, 2]) == ??" in cx.make_prompt(task, "output")
     assert "assert f(??) == [1, 2]" in cx.make_prompt(task, "input")
     # output mode: right-hand side of the assertion inside the first [ANSWER] block

@@ -39,6 +39,11 @@ def test_problem_needs_both_languages(tmp_path):
     assert m["Overall_Question_Acc"] == pytest.approx(2 / 3)
     assert m["Lang_EN_Question_Acc"] == 1.0
     assert m["Lang_ZH_Question_Acc"] == pytest.approx(2 / 3)
+    assert m["problems_missing_a_language"] == 0
+    # drop problem 1's Chinese cases: it is still scored (on English) but flagged
+    english_only = [c for c in cases if not (c.problem_id == "1" and c.lang == "ZH")]
+    m = lc.score_cases(english_only, [f'{{"output": {json.dumps(c.answer)}}}' for c in english_only])
+    assert m["problems_missing_a_language"] == 1 and m["Overall_Question_Acc"] == 1.0
 
 
 def test_bad_lines_are_counted_not_fatal(tmp_path):

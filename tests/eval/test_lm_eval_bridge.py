@@ -28,7 +28,7 @@ def test_headline_metric_and_groups():
     assert bbh["score"] == pytest.approx((20 * 30 + 60 * 10) / 40)
     missing = bridge.extract_score(results, "drop", "drop")
     assert missing["score"] is None and missing["error"]
-    assert bridge.DEFAULT_FEWSHOT["bbh"] == 3 and set(bridge.DEFAULT_TASKS) == {
+    assert bridge.DEFAULT_FEWSHOT["bbh"] == 3 and set(bridge.default_tasks("loglikelihood")) == {
         "winogrande", "drop", "gsm8k", "math", "gpqa", "mmlu_stem", "bbh"}
 
 
@@ -94,8 +94,64 @@ def test_harness_run_on_tiny_local_task(tmp_path, tiny_model_dir):
         str(tiny_model_dir), ["tiny", "tiny_local", "nonexistent"],
         tasks={"tiny": "codeio_tiny_mc", "tiny_local": "codeio_tiny_mc", "nonexistent": "no_such_task_xyz"},
         num_fewshot={"tiny": 0, "tiny_local": 0}, dataset_paths={"tiny_local": str(data_b)},
-        include_path=str(tasks),
+        include_path=str(tasks), apply_chat_template=False,  # the oracle scores plain text
     )
     assert out["tiny"]["score"] == pytest.approx(_expected_accuracy(tiny_model_dir, items))
     assert out["tiny_local"]["score"] == pytest.approx(_expected_accuracy(tiny_model_dir, shifted))
     assert out["nonexistent"]["score"] is None and out["nonexistent"]["error"]
+
+
+class _FakeTaskManager:
+    def __init__(self, include_path=None):
+        self.include_path = include_path
+
+
+def test_paper_settings_reach_the_harness(monkeypatch):
+    """Chat template on, few-shot as turns only where there are shots, the generative tasks for the
+    three multiple-choice benchmarks (a tag's leaves averaged by size), our task folder included."""
+    calls = []
+
+    class FakeEvaluator:
+        @staticmethod
+        def simple_evaluate(**kw):
+            calls.append(kw)
+            name = kw["tasks"][0]
+            if name == "mmlu_stem_generative":  # a tag: only its leaves are reported
+                return {"results": {"mmlu_anatomy_generative": {"exact_match,get_response": 0.5},
+                                    "mmlu_college_physics_generative": {"exact_match,get_response": 0.8}},
+                        "n-samples": {"mmlu_anatomy_generative": {"effective": 30},
+                                      "mmlu_college_physics_generative": {"effective": 10}}}
+            metric = {"codeio_winogrande_gen": "exact_match,get-answer", "gpqa_main_cot_zeroshot":
+                      "exact_match,flexible-extract", "bbh_cot_fewshot": "exact_match,get-answer"}[name]
+            return {"results": {name: {metric: 0.25}}}
+
+    monkeypatch.setattr(bridge, "_import_lm_eval", lambda: (FakeEvaluator, _FakeTaskManager))
+    out = bridge.run_lm_eval(object(), ["winogrande", "mmlu_stem", "gpqa", "bbh"], max_gen_toks=1024)
+    assert [c["tasks"] for c in calls] == [["codeio_winogrande_gen"], ["mmlu_stem_generative"],
+                                           ["gpqa_main_cot_zeroshot"], ["bbh_cot_fewshot"]]
+    assert all(c["apply_chat_template"] for c in calls)
+    assert [c["fewshot_as_multiturn"] for c in calls] == [False, False, False, True]  # only BBH has shots
+    assert [c["num_fewshot"] for c in calls] == [0, 0, 0, 3]
+    assert all(c["gen_kwargs"] == "max_gen_toks=1024" for c in calls)
+    assert calls[0]["task_manager"].include_path[0] == str(bridge.PACKAGED_TASKS)
+    assert out["mmlu_stem"]["score"] == pytest.approx((50 * 30 + 80 * 10) / 40)
+    assert out["winogrande"]["score"] == out["gpqa"]["score"] == out["bbh"]["score"] == 25.0
+    assert out["gpqa"]["metric"] == "exact_match,flexible-extract" and out["bbh"]["chat_template"] is True
+
+    calls.clear()
+    bridge.run_lm_eval(object(), ["winogrande", "mmlu_stem", "gpqa"], multiple_choice="loglikelihood",
+                       apply_chat_template=False)
+    assert [c["tasks"][0] for c in calls] == ["winogrande", "mmlu_stem", "gpqa_main_zeroshot"]
+    assert not any(c["apply_chat_template"] or c["fewshot_as_multiturn"] for c in calls)
+
+
+@pytest.mark.slow
+def test_packaged_winogrande_task_is_generative():
+    pytest.importorskip("lm_eval")
+    from lm_eval.tasks import TaskManager
+
+    manager = TaskManager(include_path=[str(bridge.PACKAGED_TASKS)])
+    assert "codeio_winogrande_gen" in manager.all_tasks
+    config = manager.task_index["codeio_winogrande_gen"].cfg
+    assert config["output_type"] == "generate_until" and config["dataset_name"] == "winogrande_xl"
+    assert config["validation_split"] == "validation"  # the paper's 1,267 questions

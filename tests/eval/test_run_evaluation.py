@@ -53,7 +53,9 @@ def test_tiny_model_end_to_end_on_cruxeval_o(tmp_path, tiny_model_dir, executor)
     assert 0.0 <= row["scores"]["cruxeval_o"] <= 100.0
     assert row["scores"]["codeio_holdout"] is not None
     md = (tmp_path / "eval" / "results.md").read_text()
-    assert "| checkpoint | CRUXEval-O | CodeI/O-holdout | Avg |" in md and "| tiny |" in md
+    assert md.startswith("| checkpoint | WinoGrande |") and "| CRUX-O |" in md and "| tiny |" in md
+    assert "| checkpoint | CodeI/O-holdout |" in md  # outside Table 1: its own small table
+    assert row["average"] == row["scores"]["cruxeval_o"] and row["average_over"] == ["cruxeval_o"]
     saved = json.loads((tmp_path / "eval" / "results.json").read_text())
     assert saved["rows"][0]["scores"] == row["scores"]
     details = json.loads((tmp_path / "eval" / row["details"]).read_text())
@@ -86,6 +88,7 @@ def test_given_generations_and_predictions(tmp_path, executor):
         assert row["scores"][bench] == ref["pass@5"]
     assert row["scores"]["leetcode_o"] == pytest.approx(100 / 3)
     assert row["average"] == pytest.approx(sum(row["scores"].values()) / 3)
+    assert row["average_over"] == ["leetcode_o", "cruxeval_i", "cruxeval_o"]
 
 
 class _AnswerKeyTeacher(Teacher):
