@@ -23,18 +23,20 @@ class ConfigurationError(Exception):
 
 
 def build_pipeline(cfg: DictConfig, run_dir: Path):
-    """Validate the whole config (types, ranges, paths, stage prerequisites) before any work."""
-    from hydra.errors import InstantiationException
+    """Validate the whole config (types, ranges, paths, stage prerequisites) before any work.
+
+    The composed config becomes the typed ``CodeioConfig`` once, here (every schema's ``__post_init__``
+    checks run); stages and components only ever see typed configs."""
+    from omegaconf.errors import OmegaConfBaseException
 
     from codeio.pipeline.runner import Pipeline, PipelineError
+    from codeio.stages import STAGES
 
     try:
-        OmegaConf.to_object(cfg)  # runs every schema's __post_init__ checks
-        pipeline = Pipeline(cfg, run_dir)
+        typed = OmegaConf.to_object(cfg)
+        pipeline = Pipeline(typed, run_dir, STAGES)
         pipeline.validate()
-    except InstantiationException as err:
-        raise ConfigurationError(str(err.__cause__ or err)) from err
-    except (PipelineError, ValueError, TypeError) as err:
+    except (PipelineError, ValueError, TypeError, OmegaConfBaseException) as err:
         raise ConfigurationError(str(err)) from err
     return pipeline
 

@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from codeio.execution.base import canonical_json
+from codeio.jsontext import canonical_json
 
 
 def stable_id(*parts: Any, length: int = 16) -> str:
@@ -157,6 +157,15 @@ class Task(Row):
     @staticmethod
     def make_id(pair_id: str, kind: str, prompt_format: str) -> str:
         return stable_id("task", pair_id, kind, prompt_format)
+
+
+# Files the assemble stage writes beside its dataset (``stages/assemble/``) for the stages after it.
+STAGE1_DATA_FILE = "train_stage1.jsonl"
+"""What training stage 1 reads (``{"messages": [...]}`` rows); absent when there is no stage 1."""
+STAGE2_DATA_FILE = "train_stage2.jsonl"
+"""What training stage 2 reads; absent when there is no stage 2."""
+HOLDOUT_FILE = "holdout.jsonl"
+"""``Task`` rows of the held-out functions, scored by the evaluate stage (``codeio_holdout``)."""
 
 
 # Verdict statuses (verify / revise). Kept distinct from the executor's call statuses.

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from codeio.shared_data import shared_data_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+SHARED_DATA = shared_data_dir()  # ../shared/data beside the repository, or $CODEIO_SHARED_DATA
 
 
 @pytest.fixture(scope="session")

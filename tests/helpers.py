@@ -24,6 +24,15 @@ def compose_config(overrides: list[str]):
         return compose(config_name="config", overrides=overrides)
 
 
+def build_from(node):
+    """The component a composed config node describes, built the pipeline's way: typed config in."""
+    from omegaconf import OmegaConf
+
+    from codeio.schema import build
+
+    return build(OmegaConf.to_object(node))
+
+
 def run_in_process(overrides: list[str], run_dir: Path) -> dict:
     """Compose like the CLI does and run the pipeline in this process."""
     from codeio.__main__ import build_pipeline

@@ -1,13 +1,13 @@
-"""Every experiment file (and the default) composes; the sweeps name real config keys."""
+"""Every experiment file (and the default) composes; the sweeps name real config keys; option files list
+only what differs from their schema."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from omegaconf import OmegaConf
 
 from tests.helpers import REPO_ROOT, compose_config
+from tests.option_defaults import option_files, redundant_keys
 
 EXPERIMENTS = sorted(p.stem for p in (REPO_ROOT / "conf" / "experiment").glob("*.yaml"))
 
@@ -46,3 +46,21 @@ def test_experiments_are_documented():
         text = (REPO_ROOT / "conf" / "experiment" / f"{name}.yaml").read_text()
         assert text.startswith("# @package _global_"), name
         assert "python -m codeio" in text, f"{name}: say the command that runs it"
+
+
+@pytest.mark.parametrize(("group", "option"), option_files())
+def test_option_files_list_only_what_differs(group, option):
+    """Defaults live in the schema dataclasses; an option (or a preset extending a sibling) restates none."""
+    assert redundant_keys(group, option) == [], (
+        f"conf/{group}/{option}.yaml repeats values its base already has; delete those keys")
+
+
+def test_redundant_key_detection_catches_a_restated_default(tmp_path, monkeypatch):
+    """The check above would fail on a file that restates a default (here: sampler.seed: 0)."""
+    import tests.option_defaults as od
+
+    conf = tmp_path / "conf"
+    (conf / "sampler").mkdir(parents=True)
+    (conf / "sampler" / "restated.yaml").write_text("defaults:\n  - default_schema\n  - _self_\n\nseed: 0\nmax_calls: 5\n")
+    monkeypatch.setattr(od, "CONF", conf)
+    assert od.redundant_keys("sampler", "restated") == ["seed"]

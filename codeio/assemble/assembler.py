@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from codeio.assemble import formats, overlap, report, stage2
-from codeio.assemble.config import DatasetConfig, LinkingPhrases
-from codeio.records import stable_id
+from codeio.assemble.config import DatasetConfig
+from codeio.assemble.split import split_by_function
+from codeio.records import HOLDOUT_FILE, STAGE1_DATA_FILE, STAGE2_DATA_FILE, stable_id
+from codeio.verify.rates import correct_rates
 
 PROVENANCE = ("task_id", "pair_id", "function_id", "raw_id", "source", "kind")
 
@@ -49,26 +51,11 @@ def sample_features(revision_turns: int):
     return datasets.Features(feats)
 
 
-def _plain(value: Any) -> Any:
-    try:
-        from omegaconf import DictConfig, ListConfig, OmegaConf
-
-        if isinstance(value, DictConfig | ListConfig):
-            return OmegaConf.to_container(value, resolve=True)
-    except ImportError:  # pragma: no cover
-        pass
-    return value
-
-
 class Assembler:
-    """Builds the final data set; keyword arguments are the fields of ``DatasetConfig``."""
+    """Builds the final data set; the settings are ``DatasetConfig``'s."""
 
-    def __init__(self, **fields: Any):
-        fields = {k: _plain(v) for k, v in fields.items() if k != "_target_"}
-        linking = fields.pop("linking", None)
-        if isinstance(linking, dict):
-            linking = LinkingPhrases(**linking)
-        self.cfg = DatasetConfig(**fields, linking=linking or LinkingPhrases())
+    def __init__(self, cfg: DatasetConfig):
+        self.cfg = cfg
 
     def config_dict(self) -> dict[str, Any]:
         out = asdict(self.cfg)
@@ -99,7 +86,7 @@ class Assembler:
                 rejected[str(err)] += 1
         stats["rows_in"] = rows_in
         stats["usable_tasks"] = len(items)
-        stats["correct_rate"] = report.correct_rates([r["kind"] for r, _ in items],
+        stats["correct_rate"] = correct_rates([r["kind"] for r, _ in items],
                                                      [[t.status for t in turns] for _, turns in items])
 
         # 2. task type
@@ -131,7 +118,7 @@ class Assembler:
         train, held = _split(flagged, cfg.holdout_fraction, cfg.seed)
         if held:
             rejected["holdout"] += len(held)
-        formats.write_jsonl(out_dir / "holdout.jsonl", (_jsonable(r) for r, _, _ in held))
+        formats.write_jsonl(out_dir / HOLDOUT_FILE, (_jsonable(r) for r, _, _ in held))
         stats["holdout"] = {"tasks": len(held), "functions": len({r.get("function_id") for r, _, _ in held})}
 
         # 6. keep policy and sample rows
@@ -255,7 +242,7 @@ class Assembler:
                                                      ({k: s[k] for k in record_fields + extra} for s in samples)),
                  "train.jsonl": formats.write_jsonl(out_dir / "train.jsonl",
                                                     ({"messages": s["messages"]} for s in samples)),
-                 "holdout.jsonl": stats["holdout"]["tasks"]}
+                 HOLDOUT_FILE: stats["holdout"]["tasks"]}
         lf_dir = out_dir / "llamafactory"
         lf_dir.mkdir(exist_ok=True)
         files["llamafactory/" + formats.LLAMAFACTORY_SHAREGPT] = formats.write_json_array(
@@ -265,20 +252,20 @@ class Assembler:
         (lf_dir / "dataset_info.json").write_text(json.dumps(formats.llamafactory_dataset_info(), indent=2))
 
         out: dict[str, Any] = {"samples": len(samples)}
-        # What each training stage reads (PAPER.md Table 4): train_stage1.jsonl / train_stage2.jsonl;
+        # What each training stage reads (PAPER.md Table 4): STAGE1_DATA_FILE / STAGE2_DATA_FILE;
         # a missing file means the stage is skipped.
         codeio_messages = [s["messages"] for s in samples]
         it = (stage2.load_instruction_data(cfg.instruction_data, rejected)
               if cfg.instruction_data and (cfg.stage2_mix != "none" or cfg.stage1_mix == "concat") else [])
         if cfg.stage1_mix == "codeio":
-            files["train_stage1.jsonl"] = formats.write_jsonl(
-                out_dir / "train_stage1.jsonl", ({"messages": m, "origin": "codeio"} for m in codeio_messages))
+            files[STAGE1_DATA_FILE] = formats.write_jsonl(
+                out_dir / STAGE1_DATA_FILE, ({"messages": m, "origin": "codeio"} for m in codeio_messages))
         elif cfg.stage1_mix == "concat":
             rows, out["stage1"] = stage2.mix(codeio_messages, it, "concat", 1.0, cfg.seed)
-            files["train_stage1.jsonl"] = formats.write_jsonl(out_dir / "train_stage1.jsonl", rows)
+            files[STAGE1_DATA_FILE] = formats.write_jsonl(out_dir / STAGE1_DATA_FILE, rows)
         if cfg.stage2_mix != "none":
             rows, out["stage2"] = stage2.mix(codeio_messages, it, cfg.stage2_mix, cfg.codeio_fraction, cfg.seed)
-            files["train_stage2.jsonl"] = formats.write_jsonl(out_dir / "train_stage2.jsonl", rows)
+            files[STAGE2_DATA_FILE] = formats.write_jsonl(out_dir / STAGE2_DATA_FILE, rows)
 
         out["kinds"] = dict(Counter(s["kind"] for s in samples))
         out["turns"] = {str(k): v for k, v in sorted(Counter(s["n_turns"] for s in samples).items())}
@@ -316,8 +303,6 @@ class Assembler:
 def _split(flagged, fraction: float, seed: int):
     if fraction <= 0:
         return flagged, []
-    from codeio.eval.holdout import split_by_function
-
     wrapped = [{"function_id": r.get("function_id"), "_i": i} for i, (r, _, _) in enumerate(flagged)]
     train, held = split_by_function(wrapped, fraction, seed)
     return [flagged[w["_i"]] for w in train], [flagged[w["_i"]] for w in held]

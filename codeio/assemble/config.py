@@ -1,7 +1,7 @@
 """Config of the ``assemble`` stage (group ``dataset``): which samples to keep, in which shape, and checks.
 
-Light module: no heavy imports. ``hydra.utils.instantiate(cfg.dataset)`` builds an
-``codeio.assemble.assembler.Assembler`` with the remaining fields as keyword arguments.
+Light module: no heavy imports. ``codeio.schema.build(cfg)`` builds the
+``codeio.assemble.assembler.Assembler`` that ``_target_`` names from a ``DatasetConfig``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ DECONTAM_SCOPES = ("prompt", "all")
 
 
 def default_benchmarks() -> dict[str, str]:
-    # Relative to the working directory (the repository root for ``python -m codeio``); a missing file is
-    # reported in the statistics, never fatal.
-    return {"cruxeval": "${oc.env:CODEIO_SHARED_DATA,../shared/data}/cruxeval/cruxeval.jsonl"}
+    # In the external data folder ($CODEIO_SHARED_DATA, else ../shared/data beside the repository:
+    # codeio.shared_data); a missing file is reported in the statistics, never fatal.
+    return {"cruxeval": "${codeio.shared_data:cruxeval/cruxeval.jsonl}"}
 
 
 @dataclass
@@ -85,8 +85,11 @@ class DatasetConfig:
     their word ``near_dup_ngram``-gram sets (MinHash, ``near_dup_perm`` permutations, LSH bands) at least
     ``near_dup_threshold``."""
     near_dup_threshold: float = 0.85
+    """Estimated Jaccard similarity at or above which two prompts are near duplicates."""
     near_dup_ngram: int = 5
+    """Word n-gram size of the near-duplicate check."""
     near_dup_perm: int = 64
+    """MinHash permutations (more: a finer estimate, slower)."""
     near_dup_within_function: bool = False
     """Also compare tasks of the same function. Off by default: tasks of one function share the query and
     code and differ only in the given value, so they are near duplicates by construction."""
@@ -112,12 +115,14 @@ class DatasetConfig:
     up ``codeio_fraction`` of the mix; ``subset`` = a ``codeio_fraction`` share of the CodeI/O samples +
     all instruction data (Table 4 'CodeI/O(10%)+IT')."""
     codeio_fraction: float = 0.1
+    """CodeI/O share used by ``stage2_mix`` ``ratio`` and ``subset`` (Table 4: 10%)."""
 
     # -- statistics ---------------------------------------------------------------------------------
     tokenizer: str | None = None
     """Local tokenizer directory for token-length statistics; null = a regex word/punctuation splitter
     (the plot label says which one was used)."""
     plots: bool = True
+    """Write ``plots/*.png`` (correct rate per turn, pairs per function, token lengths, rejections)."""
 
     def __post_init__(self) -> None:
         for name, value, choices in (("keep", self.keep, KEEP_POLICIES),

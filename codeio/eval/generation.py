@@ -184,12 +184,15 @@ class CheckpointGenerator:
 def _build_backend(g: GenerationConfig, checkpoint: str, placement: Placement) -> Any:
     batch = g.batch_size or DEFAULT_BATCH[placement.backend]
     if placement.backend == "vllm":
+        from codeio.teachers.config import VLLMTeacherConfig
         from codeio.teachers.vllm_backend import VLLMTeacher
 
-        return VLLMTeacher(model=checkpoint, tensor_parallel_size=g.tensor_parallel_size, dtype=placement.dtype,
-                           max_model_len=g.max_model_len, gpu_memory_utilization=g.gpu_memory_utilization,
-                           chat_template=g.chat_template, batch_size=batch, seed=g.seed or 0)
+        return VLLMTeacher(VLLMTeacherConfig(
+            model=checkpoint, tensor_parallel_size=g.tensor_parallel_size, dtype=placement.dtype,
+            max_model_len=g.max_model_len, gpu_memory_utilization=g.gpu_memory_utilization,
+            chat_template=g.chat_template, batch_size=batch, seed=g.seed or 0))
+    from codeio.teachers.config import HFTeacherConfig
     from codeio.teachers.hf_backend import HFTeacher
 
-    return HFTeacher(model=checkpoint, device=placement.device, dtype=placement.dtype, batch_size=batch,
-                     chat_template=g.chat_template)
+    return HFTeacher(HFTeacherConfig(model=checkpoint, device=placement.device, dtype=placement.dtype,
+                                     batch_size=batch, chat_template=g.chat_template))

@@ -1,4 +1,8 @@
-"""Runs the selected stages in order, with content-addressed caching, resume and shards."""
+"""Runs the selected stages in order, with content-addressed caching, resume and shards.
+
+The stages come in as an ordered registry (``codeio.stages.STAGES``), so this module depends on the
+``Stage`` interface only, never on a particular stage.
+"""
 
 from __future__ import annotations
 
@@ -10,34 +14,25 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import datasets
-from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
-from codeio.pipeline.stage import Stage
+from codeio.pipeline.stage import Stage, Upstream
 from codeio.pipeline.store import StageStore, save_rows, write_json_atomic
 from codeio.pipeline.summary import format_summary
 
 log = logging.getLogger(__name__)
 datasets.disable_progress_bars()  # the stage's own bar says how far it is
 
-STAGE_ORDER = ("collect", "transform", "sample", "tasks", "respond", "verify", "revise", "assemble",
-               "train", "evaluate")
-
 
 class PipelineError(RuntimeError):
     """A problem the user must fix (missing upstream output, bad stage name, ...)."""
-
-
-def stage_classes() -> dict[str, type[Stage]]:
-    from codeio.stages import STAGES  # late import: stage modules import components
-
-    return STAGES
 
 
 def global_rank() -> int:
@@ -52,22 +47,24 @@ def global_rank() -> int:
 
 
 class Pipeline:
-    def __init__(self, cfg: DictConfig, run_dir: Path):
+    """``cfg``: the typed root config (``codeio.config.CodeioConfig``); ``registry``: the stage classes in
+    data-flow order (``codeio.stages.STAGES``)."""
+
+    def __init__(self, cfg: Any, run_dir: Path, registry: Sequence[type[Stage]]):
         self.cfg = cfg
         self.rank = global_rank()
         self.run_dir = Path(run_dir)
         self.cache_root = Path(cfg.cache.dir).expanduser().resolve()
+        self.order = [cls.name for cls in registry]
+        self.stages: dict[str, Stage] = {cls.name: cls(cfg) for cls in registry}
         self.selected = self._selected_stages(list(cfg.stages))
-        classes = stage_classes()
-        self.stages: dict[str, Stage] = {name: classes[name](cfg) for name in STAGE_ORDER if name in classes}
         self._keys: dict[str, str] = {}
 
-    @staticmethod
-    def _selected_stages(names: list[str]) -> list[str]:
-        unknown = [n for n in names if n not in STAGE_ORDER]
+    def _selected_stages(self, names: list[str]) -> list[str]:
+        unknown = [n for n in names if n not in self.order]
         if unknown:
-            raise PipelineError(f"unknown stage(s) {unknown} in stages=...; choose from {list(STAGE_ORDER)}")
-        return [n for n in STAGE_ORDER if n in names]
+            raise PipelineError(f"stages: unknown stage(s) {unknown}; choose from {self.order}")
+        return [n for n in self.order if n in names]
 
     # -- keys --------------------------------------------------------------------------------------
     def key(self, name: str) -> str:
@@ -89,8 +86,14 @@ class Pipeline:
 
     # -- run ---------------------------------------------------------------------------------------
     def validate(self) -> None:
+        """Every start-up check of the selected stages, before any of them runs."""
         for name in self.selected:
-            self.stages[name].validate()
+            stage = self.stages[name]
+            for group in stage.required_groups():
+                if getattr(self.cfg, group, None) is None:
+                    raise PipelineError(f"stage {name!r} needs the config group {group!r}: "
+                                        f"add e.g. {group}=default")
+            stage.validate()
             self.key(name)
         for name in self.selected:  # inputs this run will not produce must already be cached
             for up in self.stages[name].inputs():
@@ -109,15 +112,14 @@ class Pipeline:
                                    "stages": {}}
         shard = self.cfg.shard
         for name in self.selected:
-            self.stages[name].upstream_reports = self._upstream_reports(name, summary["stages"])
             if self.rank != 0:
                 if not self.stages[name].distributed:
                     self._wait_for(name)  # rank 0 runs it; this rank only needs its output
                     continue
-                self._run_stage(name)
+                self._run_stage(name, summary["stages"])
                 log.info("rank %d: stage %s done; rank 0 writes outputs and runs what follows", self.rank, name)
                 return summary
-            report = self._run_stage(name)
+            report = self._run_stage(name, summary["stages"])
             summary["stages"][name] = report
             self._write_summary(summary)
             if report.get("status") == "shard_partial":
@@ -127,7 +129,7 @@ class Pipeline:
         if self.rank != 0:
             return summary
         self._write_summary(summary)
-        report = format_summary(summary)
+        report = format_summary(summary, {name: stage.artifacts for name, stage in self.stages.items()})
         (self.run_dir / "report.md").write_text(f"# codeio run: {self.cfg.name}\n\n```\n{report}\n```\n")
         print(report)
         return summary
@@ -140,7 +142,7 @@ class Pipeline:
     def _upstream_reports(self, name: str, so_far: dict[str, Any]) -> dict[str, Any]:
         """Reports of all stages before ``name``: from this run, else from their cache entries."""
         reports = {}
-        for up in STAGE_ORDER[:STAGE_ORDER.index(name)]:
+        for up in self.order[:self.order.index(name)]:
             if up in so_far:
                 reports[up] = so_far[up]
             elif up in self.stages:
@@ -155,7 +157,7 @@ class Pipeline:
     def _write_summary(self, summary: dict[str, Any]) -> None:
         write_json_atomic(self.run_dir / "summary.json", summary)
 
-    def _run_stage(self, name: str) -> dict[str, Any]:
+    def _run_stage(self, name: str, so_far: dict[str, Any]) -> dict[str, Any]:
         stage, store = self.stages[name], self.store(name)
         sharded = self.cfg.shard.count > 1
         if self.cfg.cache.refresh and not sharded and store.dir.exists():
@@ -170,14 +172,12 @@ class Pipeline:
                 raise PipelineError(self._missing_input(name, up))
         started = time.perf_counter()
         resumed = bool(store.committed_chunks())
-        stage.open(store.dir / "work")
-        try:
+        with ExitStack() as resources:  # the one place where executors and teachers are closed
+            stage.open(store.dir / "work", resources)
             if stage.chunked:
                 report = self._run_chunked(stage, store)
             else:
-                report = self._run_whole(stage, store)
-        finally:
-            stage.close()
+                report = self._run_whole(stage, store, self._upstream_reports(name, so_far))
         report["seconds"] = round(time.perf_counter() - started, 3)
         report["cache"] = "resumed" if resumed else "miss"
         if report.get("status") == "done":
@@ -256,12 +256,13 @@ class Pipeline:
         return report
 
     # -- whole stages ------------------------------------------------------------------------------
-    def _run_whole(self, stage: Stage, store: StageStore) -> dict[str, Any]:
+    def _run_whole(self, stage: Stage, store: StageStore, reports: dict[str, Any]) -> dict[str, Any]:
         inputs = {up: self.store(up).load() for up in stage.inputs()}
-        stage.input_dirs = {up: self.store(up).data_dir for up in stage.inputs()}
+        upstream = Upstream(data=inputs, dirs={up: self.store(up).data_dir for up in stage.inputs()},
+                            reports=reports)
         staging = store.staging_dir()
         try:
-            out = stage.run_whole(inputs, staging)
+            out = stage.run_whole(upstream, staging)
             if self.rank != 0:  # another rank of a distributed stage: rank 0 publishes the result
                 shutil.rmtree(staging, ignore_errors=True)
                 return {"status": "rank_nonzero", "key": store.key}

@@ -1,10 +1,19 @@
-"""What a stage is: a name, a code version, the config it depends on, and how it processes rows.
+"""What a stage is: class-level declarations, the config it depends on, and one lifecycle.
 
-Two shapes:
-- chunked stages (``chunked = True``) map chunks of upstream rows to output rows. The runner commits
-  each chunk atomically, so they resume after a kill and can be spread over shards;
-- whole stages (``chunked = False``: assemble, train, evaluate) need all their input at once; they
-  build their output in a private directory that is published atomically when complete.
+Declarations (class attributes, read by the runner without building anything): ``name``, ``version``,
+``chunked``, ``record``, ``distributed``, ``groups`` (config groups it always needs) and ``artifacts``
+(files beside its dataset that the end-of-run report points at).
+
+Lifecycle, driven by ``codeio.pipeline.runner.Pipeline``:
+
+1. ``required_groups()`` and ``validate()`` before any stage runs: checks only, nothing is kept;
+2. ``key_config()``: the settings that determine the output (``codeio.schema.output_settings``);
+3. ``open(work_dir, resources)``: build the components; everything that needs closing (executors,
+   teachers) is entered into ``resources``, which the runner closes whatever happens;
+4. chunked stages (``chunked = True``): ``process(rows)`` per chunk of upstream rows, committed
+   atomically (resume after a kill, shards), then ``finalize`` and ``stats`` over all rows;
+   whole stages (``chunked = False``: assemble, train, evaluate): ``run_whole(upstream, out_dir)`` with
+   the upstream datasets, their directories and reports passed in, published atomically when complete.
 """
 
 from __future__ import annotations
@@ -14,32 +23,13 @@ import types
 import typing
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import datasets
-from omegaconf import DictConfig, OmegaConf
-
-# Config fields that change how fast a stage runs but never what it produces: left out of cache keys so
-# that, say, more workers or more requests in flight still hit the cache.
-NON_SEMANTIC_FIELDS = frozenset({
-    "workers", "max_concurrency", "num_workers", "progress", "log_every", "batch_size_hint",
-    "request_timeout", "max_retries", "api_key_env", "base_url",
-})
-
-
-def semantic_config(node: Any) -> Any:
-    """A plain, resolved copy of a config node without the fields that do not change results."""
-    if node is None:
-        return None
-    if isinstance(node, DictConfig):
-        node = OmegaConf.to_container(node, resolve=True)
-    if isinstance(node, dict):
-        return {k: semantic_config(v) for k, v in sorted(node.items()) if k not in NON_SEMANTIC_FIELDS}
-    if isinstance(node, list):
-        return [semantic_config(v) for v in node]
-    return node
+if TYPE_CHECKING:  # datasets is imported lazily: the stage registry is read when configs are composed
+    import datasets
 
 
 @dataclass
@@ -63,41 +53,57 @@ class WholeOutput:
     rows_in: int | None = None
 
 
-class Stage:
-    name: str = ""
-    version: str = "1"
-    """Bump when the stage's code changes what it produces: old cache entries then stop matching."""
-    chunked: bool = True
-    record: type | None = None
-    """Dataclass of the output rows (pins the Arrow schema); None = infer."""
-    distributed: bool = False
-    """Run by every rank of a multi-process launch (training); other stages run on rank 0 only."""
+@dataclass
+class Upstream:
+    """What a whole stage receives from the stages before it."""
 
-    def __init__(self, cfg: DictConfig):
+    data: dict[str, datasets.Dataset]
+    """Output dataset of each stage named by ``inputs()``."""
+    dirs: dict[str, Path]
+    """The directory of each of those outputs: the dataset plus the files the stage wrote beside it."""
+    reports: dict[str, dict[str, Any]]
+    """Summary report of every earlier stage that ran or is cached (rejections, statistics)."""
+
+
+class Stage:
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+    """Bump when the stage's code changes what it produces: old cache entries then stop matching."""
+    chunked: ClassVar[bool] = True
+    record: ClassVar[type | None] = None
+    """Dataclass of the output rows (pins the Arrow schema); None = infer."""
+    distributed: ClassVar[bool] = False
+    """Run by every rank of a multi-process launch (training); other stages run on rank 0 only."""
+    groups: ClassVar[tuple[str, ...]] = ()
+    """Config groups this stage always needs; ``required_groups`` adds the ones its settings call for."""
+    artifacts: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """``(label, path under stages/<name>/)`` of the files users look for, listed in the run report."""
+
+    def __init__(self, cfg: Any):
         self.cfg = cfg
-        self.upstream_reports: dict[str, dict[str, Any]] = {}
-        """Reports of every stage that ran (or hit the cache) before this one, by stage name."""
-        self.input_dirs: dict[str, Path] = {}
-        """Whole stages: the cache directories of their inputs (datasets plus the files beside them)."""
+        """The typed root config (``codeio.config.CodeioConfig``)."""
 
     # -- identity --------------------------------------------------------------------------------
     def inputs(self) -> list[str]:
         """Names of the stages whose outputs this stage reads (the first is the one it iterates)."""
         return []
 
+    def required_groups(self) -> tuple[str, ...]:
+        """Config groups that must be set for this run of the stage (checked before ``validate``)."""
+        return self.groups
+
     def key_config(self) -> dict[str, Any]:
-        """The resolved configuration that determines this stage's output."""
+        """The settings that determine this stage's output (build it with ``output_settings``)."""
         return {}
 
-    # -- execution -------------------------------------------------------------------------------
+    # -- lifecycle -------------------------------------------------------------------------------
     def validate(self) -> None:
-        """Fail fast, before any stage runs, on settings this stage cannot work with."""
+        """Fail fast, before any stage runs, on settings this stage cannot work with. Checks only:
+        anything built here to check it is dropped; ``open`` builds what the run uses."""
 
-    def open(self, work_dir: Path) -> None:
-        """Build components (executor, teacher, ...) just before processing."""
-
-    def close(self) -> None:
-        """Release what ``open`` built."""
+    def open(self, work_dir: Path, resources: ExitStack) -> None:
+        """Build components just before processing; enter those that need closing into ``resources``.
+        ``work_dir`` is stable across attempts (a resumed run finds what a killed one left there)."""
 
     def source_items(self) -> Iterator[Any] | None:
         """For stages without an upstream stage (collect): the items to chunk."""
@@ -115,7 +121,7 @@ class Stage:
         """Stage statistics for the summary, computed from the finalized output."""
         return {}
 
-    def run_whole(self, inputs: dict[str, datasets.Dataset], out_dir: Path) -> WholeOutput:
+    def run_whole(self, upstream: Upstream, out_dir: Path) -> WholeOutput:
         raise NotImplementedError
 
     def features(self) -> datasets.Features | None:
@@ -124,17 +130,18 @@ class Stage:
 
 def features_for(record: type) -> datasets.Features:
     """Arrow features for a records dataclass (str/int/float/bool, optional, list of those)."""
+    import datasets
+
     hints = typing.get_type_hints(record)
-    out = {}
-    for f in dataclasses.fields(record):
-        out[f.name] = _feature(hints[f.name])
-    return datasets.Features(out)
+    return datasets.Features({f.name: _feature(hints[f.name]) for f in dataclasses.fields(record)})
 
 
 _SCALARS = {str: "string", int: "int64", float: "float64", bool: "bool"}
 
 
 def _feature(tp: Any):
+    import datasets
+
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]

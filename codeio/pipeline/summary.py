@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-# Where each stage leaves the things a user looks for, relative to <run dir>/stages/<stage>/.
-ARTIFACTS = {
-    "assemble": [("training data (TRL messages)", "train.jsonl"), ("released-format records", "codeio.jsonl"),
-                 ("LLaMA-Factory files", "llamafactory"), ("dataset card", "README.md"), ("plots", "plots")],
-    "train": [("model, stage 1", "model_stage1"), ("model, stage 2", "model_stage2"),
-              ("training metrics (CSV)", "logs_stage1")],
-    "evaluate": [("results table", "results.md")],
-}
 
-
-def format_summary(summary: dict[str, Any]) -> str:
+def format_summary(summary: dict[str, Any],
+                   artifacts: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> str:
+    """The report text. ``artifacts``: per stage, ``(label, path under stages/<stage>/)`` of the files
+    users look for (each stage's ``Stage.artifacts``); those that exist are listed with their path."""
     stages = summary.get("stages", {})
     parts = [_counts_table(stages)]
     correct = _correct_rates(stages)
@@ -29,7 +24,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         parts.append("evaluation:\n" + scores)
     run_dir = Path(summary.get("run_dir", "."))
     where = [f"run directory: {run_dir}", "  summary.json, report.md and stages/<stage>/ (datasets.load_from_disk)"]
-    for stage, items in ARTIFACTS.items():
+    for stage, items in (artifacts or {}).items():
         for label, rel in items:
             path = run_dir / "stages" / stage / rel
             if path.exists():

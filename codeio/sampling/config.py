@@ -70,4 +70,4 @@ class SamplerConfig:
                 raise ValueError(f"sampler.pairs_per_source.{source} must be an integer >= 1")
 
 
-SCHEMAS = {"sampler": {"default_schema": SamplerConfig, "paper_schema": SamplerConfig}}
+SCHEMAS = {"sampler": {"default_schema": SamplerConfig}}

@@ -17,12 +17,13 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from codeio.execution.base import OK, TIMEOUT, Call, CallResult, Executor, Job, canonical_json
 from codeio.records import IOPair
+from codeio.sampling.config import SamplerConfig
 from codeio.sampling.limits import SizeLimits
 from codeio.transform.program import call_seed, program_code
 
@@ -62,40 +63,21 @@ class FunctionState:
 
 
 class Sampler:
-    """See ``SamplerConfig`` for the arguments."""
+    """Functions in, pairs out; the settings are ``SamplerConfig``'s."""
 
-    def __init__(
-        self,
-        seed: int = 0,
-        pairs_per_function: int = 10,
-        pairs_per_source: Mapping[str, int] | None = None,
-        max_calls: int = 1000,
-        min_pairs: int = 2,
-        timeout: float = 5.0,
-        first_round_calls: int = 3,
-        max_round_calls: int = 256,
-        max_timeouts: int = 2,
-        max_failed_calls: int = 50,
-        stall_calls: int = 200,
-        size_limits: bool = True,
-        max_total_bytes: int = 1024,
-        max_items: int = 20,
-        max_str_chars: int = 100,
-        max_scalar_bytes: int = 128,
-        use_recorded: bool = True,
-        drop_on_recorded_mismatch: bool = True,
-        check_determinism: bool = True,
-        check_generator: bool = True,
-    ) -> None:
-        self.seed = seed
-        self.pairs_per_function = pairs_per_function
-        self.pairs_per_source = dict(pairs_per_source or {})
-        self.max_calls, self.min_pairs, self.timeout = max_calls, min_pairs, timeout
-        self.first_round_calls, self.max_round_calls = first_round_calls, max_round_calls
-        self.max_timeouts, self.max_failed_calls, self.stall_calls = max_timeouts, max_failed_calls, stall_calls
-        self.limits = SizeLimits(max_total_bytes, max_items, max_str_chars, max_scalar_bytes) if size_limits else None
-        self.use_recorded, self.drop_on_recorded_mismatch = use_recorded, drop_on_recorded_mismatch
-        self.check_determinism, self.check_generator = check_determinism, check_generator
+    def __init__(self, cfg: SamplerConfig) -> None:
+        self.cfg = cfg
+        self.seed = cfg.seed
+        self.pairs_per_function = cfg.pairs_per_function
+        self.pairs_per_source = dict(cfg.pairs_per_source)
+        self.max_calls, self.min_pairs, self.timeout = cfg.max_calls, cfg.min_pairs, cfg.timeout
+        self.first_round_calls, self.max_round_calls = cfg.first_round_calls, cfg.max_round_calls
+        self.max_timeouts, self.max_failed_calls, self.stall_calls = (cfg.max_timeouts, cfg.max_failed_calls,
+                                                                      cfg.stall_calls)
+        self.limits = (SizeLimits(cfg.max_total_bytes, cfg.max_items, cfg.max_str_chars, cfg.max_scalar_bytes)
+                       if cfg.size_limits else None)
+        self.use_recorded, self.drop_on_recorded_mismatch = cfg.use_recorded, cfg.drop_on_recorded_mismatch
+        self.check_determinism, self.check_generator = cfg.check_determinism, cfg.check_generator
         self.call_stats: Counter = Counter()
         """Call-level outcomes of the last ``process`` call (``generated:ok``, ``generated:size_output``, ...)."""
 

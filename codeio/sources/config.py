@@ -1,12 +1,27 @@
-"""Config schemas of the raw-code sources (group ``source``). Light module: no heavy imports."""
+"""Config schemas of the sources (group ``source``) and of collect's filters. Light module.
+
+Raw-code sources (``jsonl``, ``directory``, ``hf``) feed the LLM rewrite; importers (``unified``,
+``reasoning_gym``) and the bundled corpus yield functions already in the unified format. Which of the
+two a source yields is a capability of its class (``Source.yields_unified``), not a setting.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 
+class SourceSettings:
+    """What every source config checks: the corpus name it writes into each row's ``source``."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError("source.name must be a non-empty string (it is written into every row)")
+
+
 @dataclass
-class JsonlSourceConfig:
+class JsonlSourceConfig(SourceSettings):
     """Raw-code rows from JSON Lines files (e.g. the paper's ``rawcode_1k.jsonl``)."""
 
     _target_: str = "codeio.sources.files.JsonlSource"
@@ -21,44 +36,69 @@ class JsonlSourceConfig:
     source_field: str | None = None
     """Field naming each row's corpus (e.g. ``codemix`` / ``pyedu_r``), so one mixed file gets the
     per-source sampler settings; rows without it get ``name``."""
-    pre_unified: bool = False
-    """Whether rows are already in the unified format (never for this source)."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.content_field:
             raise ValueError("source.content_field must name the field that holds the code")
 
 
 @dataclass
-class DirectorySourceConfig:
+class DirectorySourceConfig(SourceSettings):
     """Every ``*.py`` file under a folder, with its relative path as provenance."""
 
     _target_: str = "codeio.sources.files.DirectorySource"
     path: str = "???"
+    """The folder to read."""
     name: str = "directory"
+    """Corpus name written into each row's ``source`` field (drives per-source sampler settings)."""
     pattern: str = "**/*.py"
     """Glob below ``path`` selecting the files."""
     encoding: str = "utf-8"
     """Files that do not decode with it are rejected (``bad_encoding``)."""
-    pre_unified: bool = False
 
 
 @dataclass
-class HFSourceConfig:
+class HFSourceConfig(SourceSettings):
     """A Hugging Face ``datasets`` dataset saved on local disk (``save_to_disk``)."""
 
     _target_: str = "codeio.sources.files.HFDiskSource"
     path: str = "???"
+    """The directory ``save_to_disk`` wrote."""
     name: str = "hf"
+    """Corpus name written into each row's ``source`` field (drives per-source sampler settings)."""
     split: str | None = None
     """For a DatasetDict, which split to read (None: the only one, or ``train``)."""
     content_field: str = "content"
+    """Column holding the code text."""
     path_field: str | None = "path"
-    pre_unified: bool = False
+    """Column holding the original file path, kept as provenance (None: use ``row:<index>``)."""
 
 
 @dataclass
-class BundledSourceConfig:
+class UnifiedSourceConfig(SourceSettings):
+    """Unified-function JSONL (paper's released raw schema, optional ``inputgen``)."""
+
+    _target_: str = "codeio.sources.unified.UnifiedSource"
+    path: str = "???"
+    """A JSONL file, a directory or a glob."""
+    name: str = "unified"
+    """Corpus name written into every row's ``source`` (per-source sampler settings key on it)."""
+
+
+@dataclass
+class ReasoningGymSourceConfig(SourceSettings):
+    """reasoning-gym CodeI/O files (gzipped JSON array or JSONL with ``generate_inputs(rng)``)."""
+
+    _target_: str = "codeio.sources.reasoning_gym.ReasoningGymSource"
+    path: str | None = None
+    """A file or glob; None = the copies inside the installed ``reasoning-gym`` package."""
+    name: str = "reasoning_gym"
+    """Corpus name written into each row's ``source`` field (drives per-source sampler settings)."""
+
+
+@dataclass
+class BundledSourceConfig(SourceSettings):
     """The demo corpus shipped inside the package (``codeio/data/bundled``): works offline."""
 
     _target_: str = "codeio.sources.bundled.BundledSource"
@@ -66,14 +106,14 @@ class BundledSourceConfig:
     """``unified``: functions with input generators, no LLM needed. ``raw``: the raw files, for the
     LLM transform."""
     name: str = "bundled"
+    """Corpus name written into each row's ``source`` field (drives per-source sampler settings)."""
     limit: int | None = None
     """Take only the first N items (tiny runs and tests)."""
-    pre_unified: bool = True
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.form not in ("unified", "raw"):
             raise ValueError(f"source.form must be 'unified' or 'raw', got {self.form!r}")
-        self.pre_unified = self.form == "unified"
 
 
 @dataclass
@@ -97,5 +137,7 @@ SCHEMAS = {
         "directory_schema": DirectorySourceConfig,
         "hf_schema": HFSourceConfig,
         "bundled_schema": BundledSourceConfig,
+        "unified_schema": UnifiedSourceConfig,
+        "reasoning_gym_schema": ReasoningGymSourceConfig,
     }
 }

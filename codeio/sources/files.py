@@ -9,6 +9,7 @@ from typing import Any
 
 from codeio.records import RawCode, dumps, stable_id
 from codeio.sources.base import Rejected, Source, expand_paths
+from codeio.sources.config import DirectorySourceConfig, HFSourceConfig, JsonlSourceConfig
 
 
 def raw_row(content: str, source: str, path: str | None, meta: dict[str, Any] | None = None) -> dict:
@@ -21,11 +22,10 @@ def looks_binary(text: str) -> bool:
 
 
 class JsonlSource(Source):
-    def __init__(self, path: str, name: str = "jsonl", content_field: str = "content",
-                 path_field: str | None = "path", source_field: str | None = None, pre_unified: bool = False):
-        self.paths = expand_paths(path)
-        self.name, self.content_field, self.path_field = name, content_field, path_field
-        self.source_field = source_field
+    def __init__(self, cfg: JsonlSourceConfig):
+        self.paths = expand_paths(cfg.path)
+        self.name, self.content_field, self.path_field = cfg.name, cfg.content_field, cfg.path_field
+        self.source_field = cfg.source_field
 
     def iter_items(self) -> Iterator[dict | Rejected]:
         for file in self.paths:
@@ -65,12 +65,11 @@ class JsonlSource(Source):
 
 
 class DirectorySource(Source):
-    def __init__(self, path: str, name: str = "directory", pattern: str = "**/*.py",
-                 encoding: str = "utf-8", pre_unified: bool = False):
-        self.root = Path(path).expanduser()
+    def __init__(self, cfg: DirectorySourceConfig):
+        self.root = Path(cfg.path).expanduser()
         if not self.root.is_dir():
-            raise ValueError(f"source.path={path!r} is not a directory")
-        self.name, self.pattern, self.encoding = name, pattern, encoding
+            raise ValueError(f"source.path={cfg.path!r} is not a directory")
+        self.name, self.pattern, self.encoding = cfg.name, cfg.pattern, cfg.encoding
 
     def iter_items(self) -> Iterator[dict | Rejected]:
         for file in sorted(p for p in self.root.glob(self.pattern) if p.is_file()):
@@ -88,10 +87,10 @@ class DirectorySource(Source):
 
 
 class HFDiskSource(Source):
-    def __init__(self, path: str, name: str = "hf", split: str | None = None, content_field: str = "content",
-                 path_field: str | None = "path", pre_unified: bool = False):
+    def __init__(self, cfg: HFSourceConfig):
         import datasets
 
+        path, split, content_field = cfg.path, cfg.split, cfg.content_field
         loaded = datasets.load_from_disk(path)
         if isinstance(loaded, datasets.DatasetDict):
             if split is None:
@@ -102,7 +101,7 @@ class HFDiskSource(Source):
         if content_field not in loaded.column_names:
             raise ValueError(f"source.content_field={content_field!r} is not a column of {path} "
                              f"(columns: {loaded.column_names})")
-        self.ds, self.name, self.content_field, self.path_field = loaded, name, content_field, path_field
+        self.ds, self.name, self.content_field, self.path_field = loaded, cfg.name, content_field, cfg.path_field
 
     def iter_items(self) -> Iterator[dict | Rejected]:
         for i, obj in enumerate(self.ds):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from codeio.sources.base import Rejected, Source, expand_paths
+from codeio.sources.config import ReasoningGymSourceConfig
 from codeio.sources.unified import raw_row_from_unified, unified_from_record
 
 QUALITY_FIELDS = ("unique_inputs", "unique_outputs", "total_generations", "clarity", "practice",
@@ -84,11 +85,12 @@ def unified_record(record: Any) -> Any:
 class ReasoningGymSource(Source):
     """Reads reasoning-gym CodeI/O data; ``path=None`` uses the installed package's copies."""
 
-    def __init__(self, path: str | None = None, name: str = "reasoning_gym") -> None:
-        self.path = path
-        self.name = name
+    unified = True
+
+    def __init__(self, cfg: ReasoningGymSourceConfig) -> None:
+        self.name = cfg.name
         # Resolve now so a missing file or package fails at start-up, not mid-run.
-        self.files = expand_paths(path) if path else default_reasoning_gym_files()
+        self.files = expand_paths(cfg.path) if cfg.path else default_reasoning_gym_files()
 
     def iter_items(self) -> Iterator[dict[str, Any] | Rejected]:
         for file in self.files:

@@ -13,6 +13,7 @@ from typing import Any
 
 from codeio.records import RawCode, UnifiedFunction, dumps, stable_id
 from codeio.sources.base import Rejected, Source, expand_paths
+from codeio.sources.config import UnifiedSourceConfig
 
 REQUIRED_TEXT_FIELDS = ("problem_description", "io_requirements", "refcode")
 
@@ -105,14 +106,14 @@ def raw_row_from_unified(fn: UnifiedFunction, where: str) -> dict[str, Any]:
 class UnifiedSource(Source):
     """Reads unified-function JSONL from a file, a directory or a glob (sorted, line order kept)."""
 
-    def __init__(self, path: str, name: str = "unified") -> None:
-        if not path:
-            raise ValueError("source.path is required for source=unified (a JSONL file or glob)")
-        self.path = path
-        self.name = name
+    unified = True
+
+    def __init__(self, cfg: UnifiedSourceConfig) -> None:
+        self.files = expand_paths(cfg.path)  # resolved now: a missing file fails at start-up
+        self.name = cfg.name
 
     def iter_items(self) -> Iterator[dict[str, Any] | Rejected]:
-        for file in expand_paths(self.path):
+        for file in self.files:
             with open(file, encoding="utf-8", errors="replace") as handle:
                 for lineno, line in enumerate(handle, 1):
                     if not line.strip():

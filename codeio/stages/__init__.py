@@ -1,4 +1,9 @@
-"""The pipeline's stages, by name (see DESIGN.md "Stages")."""
+"""The stage registry: every stage of the pipeline, in data-flow order (DESIGN.md "Stages").
+
+This tuple is the one place that lists the stages: ``stages=[...]``, its default and its check, the
+runner's order and the end-of-run report all read it. Stage modules import their components lazily or
+from light modules, so reading the registry (as Hydra composes the config) stays cheap.
+"""
 
 from codeio.stages.assemble import AssembleStage
 from codeio.stages.collect import CollectStage
@@ -11,15 +16,7 @@ from codeio.stages.train import TrainStage
 from codeio.stages.transform import TransformStage
 from codeio.stages.verify import VerifyStage
 
-STAGES = {
-    "collect": CollectStage,
-    "transform": TransformStage,
-    "sample": SampleStage,
-    "tasks": TasksStage,
-    "respond": RespondStage,
-    "verify": VerifyStage,
-    "revise": ReviseStage,
-    "assemble": AssembleStage,
-    "train": TrainStage,
-    "evaluate": EvaluateStage,
-}
+STAGES = (CollectStage, TransformStage, SampleStage, TasksStage, RespondStage, VerifyStage, ReviseStage,
+          AssembleStage, TrainStage, EvaluateStage)
+
+STAGE_NAMES = tuple(stage.name for stage in STAGES)

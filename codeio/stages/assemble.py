@@ -5,36 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
-
-from codeio.pipeline.stage import Stage, WholeOutput, semantic_config
-from codeio.stages.common import require
+from codeio.pipeline.stage import Stage, Upstream, WholeOutput
+from codeio.schema import build, output_settings
 
 
 class AssembleStage(Stage):
     name = "assemble"
     version = "1"
     chunked = False
+    groups = ("dataset", "revision")
+    artifacts = (("training data (TRL messages)", "train.jsonl"), ("released-format records", "codeio.jsonl"),
+                 ("LLaMA-Factory files", "llamafactory"), ("dataset card", "README.md"), ("plots", "plots"))
 
     def inputs(self) -> list[str]:
         return ["revise"]
 
     def key_config(self) -> dict[str, Any]:
-        return {"dataset": semantic_config(self.cfg.dataset), "turns": self.cfg.revision.turns}
+        return {"dataset": output_settings(self.cfg.dataset), "turns": self.cfg.revision.turns}
 
     def features(self):
         from codeio.assemble.assembler import sample_features
 
         return sample_features(self.cfg.revision.turns)
 
-    def validate(self) -> None:
-        require(self.cfg, "dataset", self.name)
-        require(self.cfg, "revision", self.name)
-        instantiate(self.cfg.dataset)
-
-    def run_whole(self, inputs: dict, out_dir: Path) -> WholeOutput:
-        assembler = instantiate(self.cfg.dataset)
-        tasks = inputs["revise"]
-        rows, rejected, stats = assembler.run(tasks, out_dir, self.cfg.revision.turns,
-                                              self.upstream_reports)
+    def run_whole(self, upstream: Upstream, out_dir: Path) -> WholeOutput:
+        tasks = upstream.data["revise"]
+        rows, rejected, stats = build(self.cfg.dataset).run(tasks, out_dir, self.cfg.revision.turns,
+                                                            upstream.reports)
         return WholeOutput(rows=rows, rejected=rejected, stats=stats, rows_in=len(tasks))

@@ -8,13 +8,13 @@ import json
 import tokenize
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
-
-from codeio.pipeline.stage import ChunkOutput, Stage, semantic_config
+from codeio.pipeline.stage import ChunkOutput, Stage
 from codeio.records import RawCode
+from codeio.schema import build, output_settings
 from codeio.sources.base import Rejected
 
 
@@ -22,16 +22,20 @@ class CollectStage(Stage):
     name = "collect"
     version = "1"
     record = RawCode
+    groups = ("source",)
 
     def key_config(self) -> dict[str, Any]:
-        return {"source": semantic_config(self.cfg.source), "collect": semantic_config(self.cfg.collect),
+        return {"source": output_settings(self.cfg.source), "collect": output_settings(self.cfg.collect),
                 "files": _fingerprint(self.cfg.source)}
 
     def validate(self) -> None:
-        self._source = instantiate(self.cfg.source)  # bad paths / fields fail here, before any work
+        build(self.cfg.source)  # a missing file or a bad field fails here, before any stage runs
+
+    def open(self, work_dir: Path, resources: ExitStack) -> None:
+        self.source = build(self.cfg.source)
 
     def source_items(self) -> Iterator[Any]:
-        return self._source.iter_items()
+        return self.source.iter_items()
 
     def process(self, rows: list[dict | Rejected]) -> ChunkOutput:
         limits = self.cfg.collect
@@ -101,8 +105,8 @@ def near_duplicate_key(code: str) -> str:
 
 def _fingerprint(source_cfg) -> list[Any]:
     """Name, size and mtime of the files a source reads, so an edited corpus is collected again."""
-    path = source_cfg.get("path") if "path" in source_cfg else None
-    if path is None or path == "???":
+    path = getattr(source_cfg, "path", None)
+    if path is None:
         from codeio.sources.bundled import BUNDLED_DIR
 
         files = sorted(p for p in BUNDLED_DIR.rglob("*") if p.is_file())

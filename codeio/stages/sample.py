@@ -4,39 +4,31 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
-
-from codeio.pipeline.stage import ChunkOutput, Stage, semantic_config
+from codeio.pipeline.stage import ChunkOutput, Stage
 from codeio.records import IOPair
-from codeio.stages.common import build_executor, require
+from codeio.schema import build, output_settings
+from codeio.stages.common import build_executor
 
 
 class SampleStage(Stage):
     name = "sample"
     version = "1"
     record = IOPair
+    groups = ("sampler", "executor")
 
     def inputs(self) -> list[str]:
         return ["transform"]
 
     def key_config(self) -> dict[str, Any]:
-        return {"sampler": semantic_config(self.cfg.sampler), "executor": semantic_config(self.cfg.executor)}
+        return {"sampler": output_settings(self.cfg.sampler), "executor": output_settings(self.cfg.executor)}
 
-    def validate(self) -> None:
-        require(self.cfg, "sampler", self.name)
-        require(self.cfg, "executor", self.name)
-        instantiate(self.cfg.sampler)
-
-    def open(self, work_dir: Path) -> None:
-        self.executor = build_executor(self.cfg)
-        self.sampler = instantiate(self.cfg.sampler)
-
-    def close(self) -> None:
-        if getattr(self, "executor", None) is not None:
-            self.executor.close()
+    def open(self, work_dir: Path, resources: ExitStack) -> None:
+        self.executor = build_executor(self.cfg, resources)
+        self.sampler = build(self.cfg.sampler)
 
     def process(self, rows: list[dict]) -> ChunkOutput:
         pairs, rejected = self.sampler.process(rows, self.executor)

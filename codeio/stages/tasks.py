@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
-
-from codeio.pipeline.stage import ChunkOutput, Stage, semantic_config
+from codeio.pipeline.stage import ChunkOutput, Stage
 from codeio.records import Task
-from codeio.stages.common import require
+from codeio.schema import build, output_settings
 
 
 class TasksStage(Stage):
     name = "tasks"
     version = "1"
     record = Task
+    groups = ("prompt",)
 
     def inputs(self) -> list[str]:
         return ["sample"]
 
     def key_config(self) -> dict[str, Any]:
-        return {"prompt": semantic_config(self.cfg.prompt)}
+        return {"prompt": output_settings(self.cfg.prompt)}
 
     def validate(self) -> None:
-        require(self.cfg, "prompt", self.name)
-        self.builder = instantiate(self.cfg.prompt)
+        build(self.cfg.prompt)  # a missing or malformed template file fails here
+
+    def open(self, work_dir: Path, resources: ExitStack) -> None:
+        self.builder = build(self.cfg.prompt)
 
     def process(self, rows: list[dict]) -> ChunkOutput:
         tasks, rejected = self.builder.process(rows)

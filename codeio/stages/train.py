@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
-
-from codeio.pipeline.stage import Stage, WholeOutput, semantic_config
-from codeio.stages.common import require
+from codeio.pipeline.stage import Stage, Upstream, WholeOutput
+from codeio.records import STAGE1_DATA_FILE, STAGE2_DATA_FILE
+from codeio.schema import output_settings
 
 
 def file_fingerprint(path: str) -> list[Any]:
@@ -41,41 +42,39 @@ class TrainStage(Stage):
     version = "1"
     chunked = False
     distributed = True
+    groups = ("model", "trainer")
+    artifacts = (("model, stage 1", "model_stage1"), ("model, stage 2", "model_stage2"),
+                 ("training metrics (CSV)", "logs_stage1"))
 
     def inputs(self) -> list[str]:
-        return [] if self.cfg.trainer.get("train_data") else ["assemble"]
+        return [] if self.cfg.trainer.train_data else ["assemble"]
 
     def key_config(self) -> dict[str, Any]:
-        key = {"model": semantic_config(self.cfg.model), "trainer": semantic_config(self.cfg.trainer)}
+        trainer = self.cfg.trainer
+        key = {"model": output_settings(self.cfg.model), "trainer": output_settings(trainer)}
         for field in ("train_data", "stage2_data"):
-            if self.cfg.trainer.get(field):
-                key[field] = file_fingerprint(self.cfg.trainer[field])
+            if getattr(trainer, field):
+                key[field] = file_fingerprint(getattr(trainer, field))
         return key
 
-    def validate(self) -> None:
-        require(self.cfg, "model", self.name)
-        require(self.cfg, "trainer", self.name)
-        self.key_config()  # checks that a given train_data file exists
-
-    def open(self, work_dir: Path) -> None:
+    def open(self, work_dir: Path, resources: ExitStack) -> None:
         # Checkpoints live in the stage's stable work dir, so a killed run resumes at the same step.
         self.work_dir = work_dir
 
-    def run_whole(self, inputs: dict, out_dir: Path) -> WholeOutput:
+    def run_whole(self, upstream: Upstream, out_dir: Path) -> WholeOutput:
         from codeio.train import run_training
 
         trainer_cfg = self.cfg.trainer
         stage1 = stage2 = None
-        assembled = self.input_dirs.get("assemble")
+        assembled = upstream.dirs.get("assemble")
         if assembled is not None:  # assemble decides what each stage sees (PAPER.md Table 4)
-            stage1 = assembled / "train_stage1.jsonl" if (assembled / "train_stage1.jsonl").is_file() else None
-            stage2 = assembled / "train_stage2.jsonl" if (assembled / "train_stage2.jsonl").is_file() else None
+            stage1 = assembled / STAGE1_DATA_FILE if (assembled / STAGE1_DATA_FILE).is_file() else None
+            stage2 = assembled / STAGE2_DATA_FILE if (assembled / STAGE2_DATA_FILE).is_file() else None
         first_index = 1
-        if stage1 is None and not trainer_cfg.get("train_data"):
+        if stage1 is None and not trainer_cfg.train_data:
             # No stage 1 ('-' in Table 4): the stage-2 data and settings run alone from the base model.
             stage1, stage2, first_index = stage2, None, 2
-            trainer_cfg = OmegaConf.to_container(trainer_cfg, resolve=True)
-            trainer_cfg.update({k: v for k, v in trainer_cfg["stage2"].items() if k in trainer_cfg})
+            trainer_cfg = dataclasses.replace(trainer_cfg, **dataclasses.asdict(trainer_cfg.stage2))
         report = run_training(self.cfg.model, trainer_cfg, stage1, stage2, self.work_dir)
         rows = []
         for stage in report["stages"]:

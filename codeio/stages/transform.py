@@ -2,55 +2,52 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from hydra.utils import instantiate
-
-from codeio.pipeline.stage import ChunkOutput, Stage, semantic_config
+from codeio.pipeline.stage import ChunkOutput, Stage
 from codeio.records import Function
-from codeio.stages.common import build_executor, build_teacher, require, teacher_key, teacher_needs_executor
+from codeio.schema import build, component_class, output_settings
+from codeio.stages.common import build_executor, build_teacher, teacher_key
 
 
 class TransformStage(Stage):
     name = "transform"
     version = "1"
     record = Function
+    groups = ("source", "transform", "executor")
 
     def inputs(self) -> list[str]:
         return ["collect"]
 
-    def _needs_llm(self) -> bool:
-        return not bool(self.cfg.source.get("pre_unified", False))
+    def rewrites(self) -> bool:
+        """Whether the source yields raw code, which the LLM rewrites (importers yield unified rows)."""
+        return not component_class(self.cfg.source).yields_unified(self.cfg.source)
+
+    def required_groups(self) -> tuple[str, ...]:
+        return (*self.groups, "teacher") if self.rewrites() else self.groups
 
     def key_config(self) -> dict[str, Any]:
-        key = {"transform": semantic_config(self.cfg.transform), "executor": semantic_config(self.cfg.executor)}
-        if self._needs_llm():
+        key = {"transform": output_settings(self.cfg.transform), "executor": output_settings(self.cfg.executor)}
+        if self.rewrites():
             key.update(teacher_key(self.cfg))
         return key
 
     def validate(self) -> None:
-        require(self.cfg, "transform", self.name)
-        require(self.cfg, "executor", self.name)
-        if self._needs_llm():
-            require(self.cfg, "teacher", self.name)
-            if teacher_needs_executor(self.cfg):
-                raise ValueError(
-                    f"source={self.cfg.source.get('name')} holds raw code, which the transform rewrites "
-                    "with an LLM; the configured teacher cannot write code. Use an LLM teacher "
-                    "(teacher=openai teacher.base_url=... or teacher=vllm) or an already unified source "
-                    "(source=bundled, source=unified, source=reasoning_gym).")
+        if self.rewrites() and not component_class(self.cfg.teacher).writes_code:
+            raise ValueError(
+                f"the source {self.cfg.source.name!r} holds raw code, which the transform rewrites "
+                "with an LLM; the configured teacher cannot write code. Use an LLM teacher "
+                "(teacher=openai teacher.base_url=... or teacher=vllm) or an already unified source "
+                "(source=bundled with source.form=unified, source=unified, source=reasoning_gym).")
 
-    def open(self, work_dir: Path) -> None:
-        self.executor = build_executor(self.cfg)
-        self.transformer = instantiate(self.cfg.transform)
-        self.teacher, self.sampling = (build_teacher(self.cfg) if self._needs_llm() else (None, None))
-
-    def close(self) -> None:
-        for thing in (getattr(self, "teacher", None), getattr(self, "executor", None)):
-            if thing is not None:
-                thing.close()
+    def open(self, work_dir: Path, resources: ExitStack) -> None:
+        self.executor = build_executor(self.cfg, resources)
+        self.transformer = build(self.cfg.transform)
+        self.teacher = build_teacher(self.cfg, resources) if self.rewrites() else None
 
     def process(self, rows: list[dict]) -> ChunkOutput:
-        functions, rejected = self.transformer.process(rows, self.executor, self.teacher, self.sampling)
+        sampling = self.cfg.teacher.sampling if self.teacher is not None else None
+        functions, rejected = self.transformer.process(rows, self.executor, self.teacher, sampling)
         return ChunkOutput(functions, rejected)

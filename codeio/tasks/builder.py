@@ -18,10 +18,8 @@ from typing import Any
 import yaml
 
 from codeio.records import Task, stable_id
-from codeio.tasks.config import PromptConfig
+from codeio.tasks.config import TEMPLATES_DIR, PromptConfig
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "prompts"
-"""Bundled prompt templates (package data)."""
 PLACEHOLDERS = ("query", "io_description", "given", "refcode", "funcname")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 _ROW_FIELD = {"query": "problem_description", "io_description": "io_requirements", "refcode": "refcode"}
@@ -78,29 +76,12 @@ def draws_input(pair_id: str, seed: int, input_ratio: float) -> bool:
 
 
 class TaskBuilder:
-    """Builds ``records.Task`` rows from ``records.IOPair`` rows. Takes exactly ``PromptConfig``'s fields."""
+    """Builds ``records.Task`` rows from ``records.IOPair`` rows; the settings are ``PromptConfig``'s."""
 
-    def __init__(
-        self,
-        name: str = "query_code",
-        template_file: str | None = None,
-        system: str | None = None,
-        mix: str = "both",
-        input_ratio: float = 0.5,
-        pairs_per_function: int = 0,
-        seed: int = 0,
-    ) -> None:
-        self.config = PromptConfig(
-            name=name,
-            template_file=template_file,
-            system=system,
-            mix=mix,
-            input_ratio=input_ratio,
-            pairs_per_function=pairs_per_function,
-            seed=seed,
-        )
-        self.templates = load_templates(name, template_file)
-        self.system = system if system is not None else self.templates["system"]
+    def __init__(self, cfg: PromptConfig) -> None:
+        self.config = cfg
+        self.templates = load_templates(cfg.name, cfg.template_file)
+        self.system = cfg.system if cfg.system is not None else self.templates["system"]
         self._uses = {
             kind: set(_PLACEHOLDER.findall(self.templates[kind]))  # type: ignore[arg-type]
             for kind in ("output", "input")

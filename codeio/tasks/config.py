@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
-BUNDLED_FORMATS = ("query_code", "query_only", "code_only", "query_to_code_cot", "query_to_code")
-"""Prompt formats shipped in ``codeio/templates/prompts/<name>.yaml`` (PAPER.md Table 3, in order)."""
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "prompts"
+"""Bundled prompt templates (package data): one ``<format>.yaml`` per prompt format."""
+BUNDLED_FORMATS = tuple(sorted(path.stem for path in TEMPLATES_DIR.glob("*.yaml")))
+"""The prompt formats shipped with the package, read from the templates folder (PAPER.md Table 3:
+``query_code``, ``query_only``, ``code_only``, ``query_to_code_cot``, ``query_to_code``)."""
 MIXES = ("both", "output", "input", "ratio")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "..."}
 
@@ -22,6 +22,7 @@ class SamplingParams:
     temperature: float = 0.7
     """0 = greedy. The paper samples its responses at 0.7."""
     top_p: float = 1.0
+    """Nucleus sampling: the smallest set of tokens holding this much probability."""
     max_tokens: int = 4096
     """Longest answer in tokens; an answer cut here is recorded as truncated (``finish_reason=length``)."""
     n: int = 1
@@ -85,8 +86,15 @@ class TeacherStats:
 
 
 class Teacher(ABC):
-    """A backend that answers chat conversations. Subclasses set ``model_name``."""
+    """A backend that answers chat conversations. Subclasses set ``model_name``.
 
+    Capabilities are class attributes (read before a teacher is built, never configured): the stages
+    check them instead of guessing from settings."""
+
+    writes_code: ClassVar[bool] = True
+    """Can answer a free-form request such as the transform's rewrite into the unified format (an LLM)."""
+    needs_executor: ClassVar[bool] = False
+    """Runs code itself, so it is built with the pipeline's executor (``__init__(cfg, executor=...)``)."""
     model_name: str = "unknown"
     stats: TeacherStats
     """Set by backends in ``__init__``: requests sent, retries, failures by reason (``error`` prefix)."""

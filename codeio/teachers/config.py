@@ -1,8 +1,10 @@
 """Config schemas of the LLM teachers (group ``teacher``: ``openai``, ``vllm``, ``hf``). Light module.
 
-Every schema has a ``sampling`` block (the settings of each request) and ``cache_failures``; those two
-are read by ``codeio.teachers.build_teacher`` (which wraps the teacher in the response cache) and are not
-passed to the backend class. All other fields except ``_target_`` are the class's keyword arguments.
+Every schema has a ``sampling`` block (the settings of each request) and ``cache_failures``; the class
+``_target_`` names takes the whole config (``__init__(self, cfg)``), and ``codeio.teachers.build_teacher``
+wraps it in the response cache. Fields marked ``affects_output: False`` say how a model is reached or
+run, never what it answers: they stay out of the stage keys and the response-cache key, so moving an
+endpoint or changing the parallelism keeps every cached response and stage output.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from typing import Any
 
 from codeio.teachers.base import SamplingParams
 
+TRANSPORT = {"affects_output": False}
+"""Field metadata of settings that change how a teacher is reached or run, never what it answers."""
+
 SamplingConfig = SamplingParams
 """The ``teacher.sampling`` block is the request settings dataclass itself (``teachers/base.py``)."""
 
@@ -19,7 +24,8 @@ SamplingConfig = SamplingParams
 @dataclass
 class TeacherConfigBase:
     sampling: SamplingConfig = field(default_factory=SamplingConfig)
-    cache_failures: bool = False
+    """The settings of every request (temperature, max_tokens, samples per prompt, seed, stop)."""
+    cache_failures: bool = field(default=False, metadata=TRANSPORT)
     """Store failed requests in the response cache as final (default: they are retried next run)."""
 
 
@@ -30,26 +36,33 @@ class OpenAITeacherConfig(TeacherConfigBase):
     _target_: str = "codeio.teachers.openai_backend.OpenAITeacher"
     model: str = "default"
     """Model name the endpoint serves (``vllm serve``: the path or name it was started with)."""
-    base_url: Any = "http://127.0.0.1:8000/v1"
+    base_url: Any = field(default="http://127.0.0.1:8000/v1", metadata=TRANSPORT)
     """One URL ending in ``/v1``, or a list of them sharing the load."""
-    api_key_env: str | None = "OPENAI_API_KEY"
+    api_key_env: str | None = field(default="OPENAI_API_KEY", metadata=TRANSPORT)
     """NAME of the environment variable holding the key (the key itself never goes in a config)."""
-    allow_missing_key: bool | None = None
+    allow_missing_key: bool | None = field(default=None, metadata=TRANSPORT)
     """Send a dummy key when the variable is unset. None = only when every endpoint is on localhost."""
-    max_concurrency: int = 64
+    max_concurrency: int = field(default=64, metadata=TRANSPORT)
     """Requests in flight at once (over all endpoints)."""
-    timeout: float = 600.0
+    # A transport setting although it can decide which requests fail: an answer that arrives is the same
+    # answer whatever the limit, and a request that runs out of time is a transient failure like a dropped
+    # connection or an exhausted max_retries (counted as a rejection, never stored in the response
+    # cache). Raising the limit to rescue such rows is a rerun (cache.refresh=true on the stage), which
+    # the response cache keeps cheap. Execution limits (executor, sampler, verifier, the trace teacher's
+    # timeout) are different: they bound deterministic code, so they change results and enter the keys.
+    timeout: float = field(default=600.0, metadata=TRANSPORT)
     """Seconds one attempt may take before it is abandoned and retried."""
-    connect_timeout: float = 30.0
-    max_retries: int = 8
+    connect_timeout: float = field(default=30.0, metadata=TRANSPORT)
+    """Seconds to establish a connection before the attempt is retried."""
+    max_retries: int = field(default=8, metadata=TRANSPORT)
     """Retries after the first attempt (429, 5xx, timeouts, dropped connections); then the sample fails."""
-    backoff_initial: float = 1.0
+    backoff_initial: float = field(default=1.0, metadata=TRANSPORT)
     """First retry waits about this long (with jitter); each further retry doubles it."""
-    backoff_max: float = 60.0
+    backoff_max: float = field(default=60.0, metadata=TRANSPORT)
     """Longest wait between attempts, also the cap on a server's ``Retry-After``."""
     extra_body: dict[str, Any] = field(default_factory=dict)
     """More JSON fields for every request (e.g. vLLM's ``top_k``, ``repetition_penalty``)."""
-    client: str = "aiohttp"
+    client: str = field(default="aiohttp", metadata=TRANSPORT)
     """HTTP client: ``aiohttp`` (fast at high concurrency) or ``httpx``."""
 
     def __post_init__(self) -> None:
@@ -78,18 +91,21 @@ class VLLMTeacherConfig(TeacherConfigBase):
     _target_: str = "codeio.teachers.vllm_backend.VLLMTeacher"
     model: str = "Qwen/Qwen2.5-Coder-7B-Instruct"
     """Hugging Face name or local path of the model."""
-    tensor_parallel_size: int = 1
+    tensor_parallel_size: int = field(default=1, metadata=TRANSPORT)
     """GPUs one model is split over."""
     dtype: str = "auto"
+    """Weights' dtype (``auto`` = the checkpoint's)."""
     max_model_len: int | None = None
     """Context length (prompt + answer); None = the model's own."""
-    gpu_memory_utilization: float = 0.9
-    enable_prefix_caching: bool = True
+    gpu_memory_utilization: float = field(default=0.9, metadata=TRANSPORT)
+    """Share of each GPU's memory the engine may take."""
+    enable_prefix_caching: bool = field(default=True, metadata=TRANSPORT)
     """Reuse the KV cache of shared prefixes (revision turns repeat the whole earlier conversation)."""
     trust_remote_code: bool = False
+    """Run the model repository's own Python code (some architectures need it)."""
     chat_template: str | None = None
     """A Jinja chat template (text or a file path) replacing the tokenizer's own."""
-    batch_size: int | None = None
+    batch_size: int | None = field(default=None, metadata=TRANSPORT)
     """Conversations handed to ``LLM.chat`` at once; None = the whole batch given to ``generate``."""
     seed: int = 0
     """Engine seed (per-request seeds come from ``sampling.seed``)."""
@@ -114,15 +130,17 @@ class HFTeacherConfig(TeacherConfigBase):
     _target_: str = "codeio.teachers.hf_backend.HFTeacher"
     model: str = "???"
     """Local path (or hub name, when downloads are possible) of a causal LM and its tokenizer."""
-    device: str = "cpu"
+    device: str = field(default="cpu", metadata=TRANSPORT)
+    """``cpu``, ``cuda`` or ``cuda:N``."""
     dtype: str = "float32"
     """``float32``, ``bfloat16`` or ``float16``."""
-    batch_size: int = 8
+    batch_size: int = field(default=8, metadata=TRANSPORT)
     """Conversations generated together (left-padded)."""
     chat_template: str | None = None
     """A Jinja chat template (text or a file path) replacing the tokenizer's own; a tokenizer without one
     gets a plain ``<|role|>`` template."""
     trust_remote_code: bool = False
+    """Run the model repository's own Python code (some architectures need it)."""
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -138,15 +156,3 @@ SCHEMAS = {
         "hf_schema": HFTeacherConfig,
     }
 }
-
-TEACHER_CONFIGS = {c._target_: c for c in (OpenAITeacherConfig, VLLMTeacherConfig, HFTeacherConfig)}
-"""Backend class path -> its schema (``build_teacher`` validates a config against it)."""
-
-OPERATIONAL_FIELDS = frozenset({
-    "_target_", "sampling", "cache_failures", "needs_executor", "model", "model_name",
-    # how to reach / run the model, not what it answers:
-    "base_url", "api_key_env", "allow_missing_key", "max_concurrency", "timeout", "connect_timeout",
-    "max_retries", "backoff_initial", "backoff_max", "client", "tensor_parallel_size",
-    "gpu_memory_utilization", "batch_size", "enable_prefix_caching", "device",
-})
-"""Config fields left out of the response cache's namespace: changing them keeps cached answers valid."""

@@ -22,6 +22,7 @@ from codeio.teachers.base import (
     SamplingParams,
     TeacherStats,
 )
+from codeio.teachers.config import HFTeacherConfig
 
 FALLBACK_CHAT_TEMPLATE = (
     "{% for message in messages %}"
@@ -42,24 +43,19 @@ def _import_transformers():
 
 
 class HFTeacher(SampleTeacher):
-    def __init__(
-        self,
-        model: str,
-        device: str = "cpu",
-        dtype: str = "float32",
-        batch_size: int = 8,
-        chat_template: str | None = None,
-        trust_remote_code: bool = False,
-    ) -> None:
+    """Settings: ``HFTeacherConfig``."""
+
+    def __init__(self, cfg: HFTeacherConfig) -> None:
         torch, transformers = _import_transformers()
-        self.model_name = str(model)
-        self.device = device
-        self.batch_size = batch_size
+        self.model_name = str(cfg.model)
+        self.device = cfg.device
+        self.batch_size = cfg.batch_size
         self.stats = TeacherStats()
-        self.tokenizer = transformers.AutoTokenizer.from_pretrained(model, trust_remote_code=trust_remote_code)
+        self.tokenizer = transformers.AutoTokenizer.from_pretrained(cfg.model, trust_remote_code=cfg.trust_remote_code)
         self.tokenizer.padding_side = "left"  # generation continues every row at its right end
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
+        chat_template = cfg.chat_template
         if chat_template:
             template_path = Path(chat_template)
             is_file = len(chat_template) < 4096 and "{" not in chat_template and template_path.is_file()
@@ -67,7 +63,7 @@ class HFTeacher(SampleTeacher):
         elif not getattr(self.tokenizer, "chat_template", None):
             self.tokenizer.chat_template = FALLBACK_CHAT_TEMPLATE
         self.model = transformers.AutoModelForCausalLM.from_pretrained(
-            model, dtype=getattr(torch, dtype), trust_remote_code=trust_remote_code).to(device)
+            cfg.model, dtype=getattr(torch, cfg.dtype), trust_remote_code=cfg.trust_remote_code).to(cfg.device)
         self.model.eval()
         self.context_length = getattr(self.model.config, "max_position_embeddings", None)
 

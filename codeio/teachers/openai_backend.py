@@ -41,6 +41,7 @@ from codeio.teachers.base import (
     SamplingParams,
     TeacherStats,
 )
+from codeio.teachers.config import OpenAITeacherConfig
 
 log = logging.getLogger(__name__)
 
@@ -90,41 +91,23 @@ class EventLoopThread:
 
 
 class OpenAITeacher(SampleTeacher):
-    def __init__(
-        self,
-        model: str,
-        base_url: str | Sequence[str] = "http://127.0.0.1:8000/v1",
-        api_key_env: str | None = "OPENAI_API_KEY",
-        allow_missing_key: bool | None = None,
-        max_concurrency: int = 64,
-        timeout: float = 600.0,
-        connect_timeout: float = 30.0,
-        max_retries: int = 8,
-        backoff_initial: float = 1.0,
-        backoff_max: float = 60.0,
-        extra_body: dict[str, Any] | None = None,
-        client: str = "aiohttp",
-    ) -> None:
-        urls = [base_url] if isinstance(base_url, str) else list(base_url)
-        if not urls or not all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in urls):
-            raise ValueError(f"base_url must be an http(s) URL or a list of them, got {base_url!r}")
-        if client not in ("aiohttp", "httpx"):
-            raise ValueError(f"client must be 'aiohttp' or 'httpx', got {client!r}")
-        if max_concurrency < 1 or max_retries < 0 or timeout <= 0:
-            raise ValueError("max_concurrency >= 1, max_retries >= 0 and timeout > 0 are required")
-        self.model_name = model
+    """Settings: ``OpenAITeacherConfig`` (checked there, once)."""
+
+    def __init__(self, cfg: OpenAITeacherConfig) -> None:
+        urls = [cfg.base_url] if isinstance(cfg.base_url, str) else list(cfg.base_url)
+        self.model_name = cfg.model
         self.urls = [u.rstrip("/") + "/chat/completions" for u in urls]
-        self.max_concurrency = max_concurrency
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
-        self.max_retries = max_retries
-        self.backoff_initial = backoff_initial
-        self.backoff_max = backoff_max
-        self.extra_body = dict(extra_body or {})
-        self.client = client
+        self.max_concurrency = cfg.max_concurrency
+        self.timeout = cfg.timeout
+        self.connect_timeout = cfg.connect_timeout
+        self.max_retries = cfg.max_retries
+        self.backoff_initial = cfg.backoff_initial
+        self.backoff_max = cfg.backoff_max
+        self.extra_body = dict(cfg.extra_body)
+        self.client = cfg.client
         self.stats = TeacherStats()
         self._headers = {"Content-Type": "application/json",
-                         "Authorization": f"Bearer {self._api_key(api_key_env, allow_missing_key, urls)}"}
+                         "Authorization": f"Bearer {self._api_key(cfg.api_key_env, cfg.allow_missing_key, urls)}"}
         self._rng = random.Random()
         self._inflight = [0] * len(self.urls)
         self._turn = 0

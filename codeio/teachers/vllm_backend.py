@@ -25,6 +25,7 @@ from codeio.teachers.base import (
     SamplingParams,
     TeacherStats,
 )
+from codeio.teachers.config import VLLMTeacherConfig
 
 INSTALL_HINT = "the vllm teacher needs vLLM and a CUDA GPU: pip install -e '.[vllm]'"
 
@@ -37,23 +38,20 @@ def import_vllm():
     return vllm
 
 
-def engine_kwargs(model: str, tensor_parallel_size: int = 1, dtype: str = "auto", max_model_len: int | None = None,
-                  gpu_memory_utilization: float = 0.9, enable_prefix_caching: bool = True,
-                  trust_remote_code: bool = False, seed: int = 0,
-                  extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def engine_kwargs(cfg: VLLMTeacherConfig) -> dict[str, Any]:
     """Keyword arguments for ``vllm.LLM``."""
     kwargs: dict[str, Any] = {
-        "model": model,
-        "tensor_parallel_size": tensor_parallel_size,
-        "dtype": dtype,
-        "gpu_memory_utilization": gpu_memory_utilization,
-        "enable_prefix_caching": enable_prefix_caching,
-        "trust_remote_code": trust_remote_code,
-        "seed": seed,
+        "model": cfg.model,
+        "tensor_parallel_size": cfg.tensor_parallel_size,
+        "dtype": cfg.dtype,
+        "gpu_memory_utilization": cfg.gpu_memory_utilization,
+        "enable_prefix_caching": cfg.enable_prefix_caching,
+        "trust_remote_code": cfg.trust_remote_code,
+        "seed": cfg.seed,
     }
-    if max_model_len is not None:
-        kwargs["max_model_len"] = max_model_len
-    kwargs.update(extra or {})
+    if cfg.max_model_len is not None:
+        kwargs["max_model_len"] = cfg.max_model_len
+    kwargs.update(cfg.engine_kwargs)
     return kwargs
 
 
@@ -106,29 +104,16 @@ def to_generation(output: Any, model: str) -> Generation:
 
 
 class VLLMTeacher(SampleTeacher):
-    def __init__(
-        self,
-        model: str,
-        tensor_parallel_size: int = 1,
-        dtype: str = "auto",
-        max_model_len: int | None = None,
-        gpu_memory_utilization: float = 0.9,
-        enable_prefix_caching: bool = True,
-        trust_remote_code: bool = False,
-        chat_template: str | None = None,
-        batch_size: int | None = None,
-        seed: int = 0,
-        engine_kwargs: dict[str, Any] | None = None,
-    ) -> None:
+    """Settings: ``VLLMTeacherConfig``."""
+
+    def __init__(self, cfg: VLLMTeacherConfig) -> None:
         vllm = import_vllm()
-        self.model_name = model
-        self.batch_size = batch_size
-        self.chat_template = load_chat_template(chat_template)
+        self.model_name = cfg.model
+        self.batch_size = cfg.batch_size
+        self.chat_template = load_chat_template(cfg.chat_template)
         self.stats = TeacherStats()
         self._vllm = vllm
-        self.llm = vllm.LLM(**_engine_kwargs(model, tensor_parallel_size, dtype, max_model_len,
-                                             gpu_memory_utilization, enable_prefix_caching, trust_remote_code,
-                                             seed, engine_kwargs))
+        self.llm = vllm.LLM(**engine_kwargs(cfg))
 
     def generate_samples(
         self,
@@ -154,6 +139,3 @@ class VLLMTeacher(SampleTeacher):
 
     def close(self) -> None:
         self.llm = None
-
-
-_engine_kwargs = engine_kwargs  # the constructor's argument of the same name shadows the function

@@ -10,7 +10,7 @@ from typing import Any
 __all__ = ["run_training"]
 
 
-def run_training(model_cfg: Any, trainer_cfg: Any, stage1_data, stage2_data, out_dir) -> dict[str, Any]:
+def run_training(model_cfg, trainer_cfg, stage1_data, stage2_data, out_dir) -> dict[str, Any]:
     """See ``codeio.train.run.run_training``."""
     from codeio.train.run import run_training as _run
 

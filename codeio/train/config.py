@@ -2,8 +2,8 @@
 
 Light module: no torch / transformers import, so Hydra can register the schemas cheaply.
 
-Both dataclasses name themselves as ``_target_``: ``hydra.utils.instantiate(cfg.trainer)`` gives back a
-validated ``TrainerConfig``. ``codeio.train.run_training`` also accepts plain dicts or DictConfigs.
+These are settings, not components: ``codeio.train.run_training(model, trainer, ...)`` takes the typed
+``ModelConfig`` and ``TrainerConfig`` directly.
 
 Stage settings: the top-level trainer fields are stage 1 (CodeI/O data) plus everything both stages share
 (hardware, strategy, lengths, packing); the ``stage2`` block holds what stage 2 (instruction tuning, started
@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+TRANSPORT = {"affects_output": False}
+"""Field metadata of settings that change how fast or where training runs, never the weights it writes."""
 
 ATTN_IMPLEMENTATIONS = ("eager", "sdpa", "flash_attention_2", "flash_attention_3", "flex_attention")
 STRATEGIES = ("auto", "ddp", "fsdp", "deepspeed")
@@ -44,14 +47,20 @@ class TinyModelConfig:
     vocab_size: int = 1024
     """Target vocabulary of the BPE tokenizer (the model's embedding matches the trained vocabulary)."""
     hidden_size: int = 64
+    """Width of the residual stream."""
     num_layers: int = 2
+    """Transformer blocks."""
     num_heads: int = 4
+    """Attention heads (``hidden_size`` must divide by it)."""
     num_kv_heads: int = 2
+    """Key/value heads (grouped-query attention; ``num_heads`` must divide by it)."""
     intermediate_size: int = 128
+    """Width of each block's MLP."""
     max_position_embeddings: int = 4096
+    """Longest sequence the model accepts."""
     seed: int = 0
     """Seed of the random initialisation."""
-    cache_dir: str = ".cache/codeio/tiny_models"
+    cache_dir: str = field(default=".cache/codeio/tiny_models", metadata=TRANSPORT)
     """Where the built model + tokenizer are kept (keyed by a hash of these fields), so it is built once."""
     corpus: str | None = None
     """Text file (or JSONL of chat rows) to train the tokenizer on; None = a built-in text."""
@@ -71,7 +80,6 @@ class TinyModelConfig:
 class ModelConfig:
     """Which causal LM to fine-tune and how to load it."""
 
-    _target_: str = "codeio.train.config.ModelConfig"
     name: str = "tiny"
     """Short label used in run directories and reports."""
     source: str = "tiny"
@@ -85,7 +93,8 @@ class ModelConfig:
     """Dtype the weights are loaded in under ``trainer.precision=bf16-true``/``32-true``; mixed precisions
     (``bf16-mixed``) always keep float32 master weights and compute in bf16."""
     trust_remote_code: bool = False
-    local_files_only: bool = False
+    """Run the model repository's own Python code (some architectures need it)."""
+    local_files_only: bool = field(default=False, metadata=TRANSPORT)
     """True: never contact the hub (clusters without network)."""
     chat_template: str | None = None
     """Jinja chat template (text or a path to a file) replacing the tokenizer's; used as the fallback when
@@ -96,6 +105,7 @@ class ModelConfig:
     zero3_leaf_modules: list[str] = field(default_factory=list)
     """Class names DeepSpeed ZeRO-3 must treat as leaves (MoE blocks whose experts are called sparsely)."""
     tiny: TinyModelConfig = field(default_factory=TinyModelConfig)
+    """The model built when ``source=tiny``."""
 
     def __post_init__(self) -> None:
         _check_choice("model.source", self.source, ("pretrained", "tiny"))
@@ -114,14 +124,17 @@ class StageConfig:
     """Settings one training stage sets for itself (stage 2's block; stage 1's live on the trainer)."""
 
     lr: float = 3e-5
+    """Peak learning rate (AdamW)."""
     lr_schedule: str = "cosine"
     """``constant`` or ``cosine`` (from ``lr`` down to ``min_lr`` at the last step)."""
     min_lr: float = 1e-6
+    """Where the cosine schedule ends."""
     warmup_steps: int = 0
     """Linear warmup from 0 (the paper uses none)."""
     max_steps: int = 700
     """Optimizer steps; -1 = ``max_epochs`` passes over the data."""
     max_epochs: int = 1
+    """Passes over the data when ``max_steps`` is -1."""
     global_batch_size: int = 1024
     """Rows per optimizer step over all devices (samples when padding, packed rows when packing)."""
     label_turns: str = "all"
@@ -153,22 +166,31 @@ STAGE_FIELDS = tuple(f.name for f in fields(StageConfig))
 class TrainerConfig:
     """How to train: stage-1 settings and shared settings at the top level, stage 2 in ``stage2``."""
 
-    _target_: str = "codeio.train.config.TrainerConfig"
     train_data: str | None = None
     """JSONL of ``{"messages": [...]}`` rows (or a ``datasets`` directory) for stage 1; overrides the
     upstream ``assemble`` output, so ``stages=[train]`` trains on data made elsewhere."""
     stage2_data: str | None = None
     """Instruction data for stage 2 (same formats); None and no upstream stage-2 data = stage 1 only."""
-    # --- stage 1 (the paper: constant LR 1e-5, one epoch, batch 1024, no warmup)
+    # --- stage 1 (the paper: constant LR 1e-5, one epoch, batch 1024, no warmup); same meanings as in
+    # StageConfig, which documents each field
     lr: float = 1e-5
+    """Stage 1's peak learning rate."""
     lr_schedule: str = "constant"
+    """Stage 1's schedule: ``constant`` or ``cosine``."""
     min_lr: float = 0.0
+    """Where stage 1's cosine schedule ends."""
     warmup_steps: int = 0
+    """Stage 1's linear warmup."""
     max_steps: int = -1
+    """Stage 1's optimizer steps; -1 = ``max_epochs`` passes."""
     max_epochs: int = 1
+    """Stage 1's passes over the data when ``max_steps`` is -1."""
     global_batch_size: int = 1024
+    """Stage 1's rows per optimizer step over all devices."""
     label_turns: str = "all"
+    """Stage 1's assistant turns that carry loss: ``all`` or ``last``."""
     stage2: StageConfig = field(default_factory=StageConfig)
+    """What stage 2 (instruction tuning from the stage-1 weights) sets for itself."""
     # --- shared by both stages
     micro_batch_size: int = 1
     """Rows per device per forward pass; accumulation = global / (devices x nodes x micro)."""
@@ -177,35 +199,49 @@ class TrainerConfig:
     packing: bool = True
     """Pack several samples per row (no attention or position leakage between them); False = padding."""
     accelerator: str = "auto"
+    """Lightning accelerator: ``auto``, ``cpu``, ``gpu``."""
     devices: int = 1
+    """Devices per node (on SLURM: tasks per node)."""
     num_nodes: int = 1
+    """Nodes of a multi-node run."""
     strategy: str = "auto"
     """``auto``, ``ddp``, ``fsdp`` (block auto-wrap, activation checkpointing, full state dict on save)
     or ``deepspeed`` (ZeRO-3; needs ``pip install -e ".[deepspeed]"``)."""
     precision: str = "bf16-mixed"
-    collective_timeout_min: int = 180
+    """Lightning precision: ``bf16-mixed`` (float32 master weights), ``bf16-true``, ``32-true``, ``16-mixed``."""
+    collective_timeout_min: int = field(default=180, metadata=TRANSPORT)
     """Timeout of collectives (ddp / fsdp / deepspeed): long enough for rank 0 to tokenize large data sets
     while the other ranks wait."""
     gradient_checkpointing: bool = False
+    """Recompute activations in the backward pass (less memory, more compute)."""
     weight_decay: float = 0.0
+    """AdamW weight decay."""
     betas: list[float] = field(default_factory=lambda: [0.9, 0.95])
+    """AdamW betas."""
     eps: float = 1e-8
+    """AdamW epsilon."""
     gradient_clip_val: float = 1.0
+    """Gradient-norm clip (0 = none)."""
     seed: int = 42
     """Model-independent seed: data order and packing plan."""
-    num_workers: int = 0
+    num_workers: int = field(default=0, metadata=TRANSPORT)
     """Data-loader worker processes per rank (collation of micro-batches)."""
-    tokenize_workers: int = 1
+    tokenize_workers: int = field(default=1, metadata=TRANSPORT)
     """Processes that tokenize the data set (once, on global rank 0)."""
     checkpoint_every_n_steps: int = 100
+    """Optimizer steps between step checkpoints (a killed run resumes from the latest)."""
     save_top_k: int = 1
     """How many step checkpoints to keep besides ``last.ckpt``."""
     resume: bool = True
     """Continue from ``<stage dir>/checkpoints/last.ckpt`` when it exists (same step, same data position)."""
     log_every_n_steps: int = 1
-    progress_bar: bool = True
+    """Steps between logged metrics."""
+    progress_bar: bool = field(default=True, metadata=TRANSPORT)
+    """Lightning's progress bar."""
     loggers: list[str] = field(default_factory=lambda: ["csv", "tensorboard"])
-    wandb_project: str = "codeio"
+    """Metric loggers: ``csv``, ``tensorboard``, ``wandb`` (``pip install -e ".[wandb]"``)."""
+    wandb_project: str = field(default="codeio", metadata=TRANSPORT)
+    """W&B project name when ``wandb`` logs."""
     export: bool = True
     """Write the final weights with ``save_pretrained`` plus the tokenizer to ``<stage dir>/export``."""
 
@@ -245,25 +281,6 @@ class TrainerConfig:
     def accumulation(self, stage: StageConfig) -> int:
         """Gradient accumulation steps that reach the stage's global batch on this hardware."""
         return stage.global_batch_size // (self.micro_batch_size * self.devices * self.num_nodes)
-
-
-def to_dataclass(cfg: Any, cls: type) -> Any:
-    """Accept the dataclass itself, a dict or a DictConfig (``_target_`` kept or not)."""
-    if isinstance(cfg, cls):
-        return cfg
-    if not isinstance(cfg, Mapping):
-        try:
-            from omegaconf import OmegaConf
-
-            cfg = OmegaConf.to_container(cfg, resolve=True)
-        except Exception as err:  # noqa: BLE001 - report what was given
-            raise TypeError(f"cannot read a {cls.__name__} from {type(cfg).__name__}") from err
-    known = {f.name for f in fields(cls)}
-    data = {k: v for k, v in dict(cfg).items() if k in known}
-    unknown = sorted(set(dict(cfg)) - known)
-    if unknown:
-        raise ValueError(f"unknown {cls.__name__} keys: {unknown}")
-    return cls(**data)
 
 
 SCHEMAS = {

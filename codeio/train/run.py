@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from codeio.train.config import ModelConfig, StageConfig, TrainerConfig, to_dataclass
+from codeio.train.config import ModelConfig, StageConfig, TrainerConfig
 
 
 def resolve_model_path(model_cfg: ModelConfig, wait_s: float = 600.0) -> str:
@@ -178,8 +178,8 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
     return report
 
 
-def run_training(model_cfg: Any, trainer_cfg: Any, stage1_data: str | Path, stage2_data: str | Path | None,
-                 out_dir: Path) -> dict[str, Any]:
+def run_training(model_cfg: ModelConfig, trainer_cfg: TrainerConfig, stage1_data: str | Path,
+                 stage2_data: str | Path | None, out_dir: Path) -> dict[str, Any]:
     """Train stage 1 on ``stage1_data`` and, when given, stage 2 on ``stage2_data`` from stage-1 weights.
 
     ``trainer.train_data`` / ``trainer.stage2_data``, when set, replace the data passed in (so
@@ -187,8 +187,6 @@ def run_training(model_cfg: Any, trainer_cfg: Any, stage1_data: str | Path, stag
     report with one entry per stage (steps, loss at start and end, tokens, truncated samples, seconds,
     checkpoint and export directories).
     """
-    model_cfg = to_dataclass(model_cfg, ModelConfig)
-    trainer_cfg = to_dataclass(trainer_cfg, TrainerConfig)
     out_dir = Path(out_dir)
     data1 = trainer_cfg.train_data or stage1_data
     data2 = trainer_cfg.stage2_data or stage2_data

@@ -12,7 +12,8 @@ from typing import Any
 from codeio.execution.base import Call, Executor, Job
 from codeio.records import Function, UnifiedFunction, dumps
 from codeio.teachers.base import ChatRequest, SamplingParams, Teacher
-from codeio.transform.checks import DEFAULT_DENY_CALLS, DEFAULT_DENY_IMPORTS, prefilter_reason, static_check
+from codeio.transform.checks import prefilter_reason, static_check
+from codeio.transform.config import TransformConfig
 from codeio.transform.parser import parse_response
 from codeio.transform.program import call_seed, program_code
 from codeio.transform.prompt import load_template, render
@@ -40,38 +41,14 @@ def smoke_failure_reason(status: str, error: str | None) -> str:
 
 
 class Transformer:
-    """See ``TransformConfig`` for the arguments."""
+    """Raw code rows in, ``Function`` rows out; the settings are ``TransformConfig``'s."""
 
-    def __init__(
-        self,
-        funcname: str = "main_solution",
-        prompt_file: str | None = None,
-        system_prompt: str | None = None,
-        min_chars: int = 50,
-        max_chars: int = 100_000,
-        require_python: bool = True,
-        require_function: bool = True,
-        classifier_prompt_file: str | None = None,
-        classifier_keep: Sequence[str] = (),
-        deny_imports: Sequence[str] = DEFAULT_DENY_IMPORTS,
-        deny_calls: Sequence[str] = DEFAULT_DENY_CALLS,
-        check_imported: bool = True,
-        smoke_timeout: float = 5.0,
-        seed: int = 0,
-        max_response_chars: int = 2_000_000,
-    ) -> None:
-        self.funcname = funcname
-        self.template = load_template(prompt_file)
-        self.system_prompt = system_prompt
-        self.min_chars, self.max_chars = min_chars, max_chars
-        self.require_python, self.require_function = require_python, require_function
-        self.classifier_template = load_template(classifier_prompt_file) if classifier_prompt_file else None
-        self.classifier_keep = {label.lower() for label in classifier_keep}
-        self.deny_imports, self.deny_calls = list(deny_imports), list(deny_calls)
-        self.check_imported = check_imported
-        self.smoke_timeout = smoke_timeout
-        self.seed = seed
-        self.max_response_chars = max_response_chars
+    def __init__(self, cfg: TransformConfig) -> None:
+        self.cfg = cfg
+        self.funcname = cfg.funcname
+        self.template = load_template(cfg.prompt_file)
+        self.classifier_template = load_template(cfg.classifier_prompt_file) if cfg.classifier_prompt_file else None
+        self.classifier_keep = {label.lower() for label in cfg.classifier_keep}
         self.rejections: list[tuple[str, str, str]] = []
         """``(raw_id, reason, detail)`` of the last ``process`` call, for inspection."""
 
@@ -94,8 +71,8 @@ class Transformer:
                 if cand is not None:
                     candidates.append(cand)
                 continue
-            reason = prefilter_reason(raw.get("content") or "", self.min_chars, self.max_chars,
-                                      self.require_python, self.require_function)
+            reason = prefilter_reason(raw.get("content") or "", self.cfg.min_chars, self.cfg.max_chars,
+                                      self.cfg.require_python, self.cfg.require_function)
             if reason:
                 self._reject(counts, raw, reason)
             else:
@@ -130,7 +107,7 @@ class Transformer:
         return Candidate(raw, fn, imported=True)
 
     def _chat(self, prompt: str) -> ChatRequest:
-        messages = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
+        messages = [{"role": "system", "content": self.cfg.system_prompt}] if self.cfg.system_prompt else []
         messages.append({"role": "user", "content": prompt})
         return ChatRequest(messages=messages)
 
@@ -172,7 +149,7 @@ class Transformer:
             if gen.truncated:
                 self._reject(counts, raw, "teacher_truncated")
                 continue
-            if len(gen.text) > self.max_response_chars:
+            if len(gen.text) > self.cfg.max_response_chars:
                 self._reject(counts, raw, "response_too_long", str(len(gen.text)))
                 continue
             parsed = parse_response(gen.text, self.funcname)
@@ -192,10 +169,10 @@ class Transformer:
 
     def _static_ok(self, cand: Candidate, counts: Counter) -> bool:
         fn = cand.fn
-        deny = not cand.imported or self.check_imported
+        deny = not cand.imported or self.cfg.check_imported
         reason, detail, generator = static_check(
             fn.refcode, fn.funcname, fn.inputgen,
-            self.deny_imports if deny else (), self.deny_calls if deny else (),
+            self.cfg.deny_imports if deny else (), self.cfg.deny_calls if deny else (),
             require_generator=not cand.imported,
         )
         if reason:
@@ -212,11 +189,11 @@ class Transformer:
             function_id = Function.make_id(fn.refcode, fn.funcname, fn.inputgen)
             ids.append(function_id)
             if cand.generator:
-                call = Call(generate=True, seed=call_seed(self.seed, function_id, "smoke"))
+                call = Call(generate=True, seed=call_seed(self.cfg.seed, function_id, "smoke"))
             else:
-                call = Call(kwargs_json=dumps(fn.ios[0]["input"]), seed=call_seed(self.seed, function_id, "smoke"))
+                call = Call(kwargs_json=dumps(fn.ios[0]["input"]), seed=call_seed(self.cfg.seed, function_id, "smoke"))
             jobs.append(Job(code=program_code(fn.refcode, fn.inputgen), entry=fn.funcname, calls=[call],
-                            generator=cand.generator, timeout=self.smoke_timeout))
+                            generator=cand.generator, timeout=self.cfg.smoke_timeout))
         results = executor.run(jobs) if jobs else []
         rows, seen = [], set()
         for cand, function_id, result in zip(cands, ids, results, strict=False):

@@ -11,14 +11,15 @@ still runs in its own fork of the loaded code, so batching and order never chang
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from codeio import records
 from codeio.execution import base as ex
 from codeio.execution.base import Call, CallResult, Executor, Job, canonical_json, is_strict_json_value
-from codeio.verify.compare import DEFAULT_REL_TOL, outputs_match
+from codeio.verify.compare import outputs_match
+from codeio.verify.config import VerifierConfig
 from codeio.verify.extract import Extraction, extract_answer
 from codeio.verify.feedback import load_feedback_templates, render
 
@@ -97,30 +98,17 @@ def _was_skipped(result: CallResult) -> bool:
 class Verifier:
     """Extracts, checks and writes feedback for batches of responses."""
 
-    def __init__(
-        self,
-        rel_tol: float = DEFAULT_REL_TOL,
-        abs_tol: float = 0.0,
-        timeout: float = 5.0,
-        max_calls_per_job: int = 32,
-        max_shown_chars: int = 400,
-        feedback_file: str | None = None,
-        feedback: Mapping[str, str] | None = None,
-    ) -> None:
-        if not (rel_tol >= 0 and math.isfinite(rel_tol)):
-            raise ValueError(f"verifier.rel_tol must be a finite number >= 0, got {rel_tol}")
-        if not (abs_tol >= 0 and math.isfinite(abs_tol)):
-            raise ValueError(f"verifier.abs_tol must be a finite number >= 0, got {abs_tol}")
-        if not timeout > 0:
-            raise ValueError(f"verifier.timeout must be > 0 seconds, got {timeout}")
-        if max_calls_per_job < 1:
-            raise ValueError(f"verifier.max_calls_per_job must be >= 1, got {max_calls_per_job}")
-        self.rel_tol = rel_tol
-        self.abs_tol = abs_tol
-        self.timeout = float(timeout)
-        self.max_calls_per_job = int(max_calls_per_job)
-        self.max_shown_chars = int(max_shown_chars)
-        self.templates = load_feedback_templates(feedback_file, feedback)
+    def __init__(self, cfg: VerifierConfig | None = None, **settings: Any) -> None:
+        """``cfg`` holds the settings (defaults and checks live in ``VerifierConfig``); callers outside the
+        pipeline may pass its fields as keywords instead, e.g. ``Verifier(timeout=2.0)``."""
+        cfg = cfg if cfg is not None else VerifierConfig(**settings)
+        self.cfg = cfg
+        self.rel_tol = cfg.rel_tol
+        self.abs_tol = cfg.abs_tol
+        self.timeout = float(cfg.timeout)
+        self.max_calls_per_job = int(cfg.max_calls_per_job)
+        self.max_shown_chars = int(cfg.max_shown_chars)
+        self.templates = load_feedback_templates(cfg.feedback_file, cfg.feedback)
 
     # ---------------------------------------------------------------------------------------------
     def verify(self, items: Sequence[VerifyItem], executor: Executor | None) -> list[Verdict]:

@@ -19,7 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from codeio.assemble.config import DatasetConfig
 from codeio.records import IOPair, dumps
+from codeio.tasks.config import PromptConfig
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
@@ -45,7 +47,7 @@ def demo_tasks(copies: int = 1, seed: int = 0) -> list[dict]:
                                     io_requirements=fn["io_requirements"], refcode=fn["refcode"],
                                     funcname=fn.get("funcname") or "main_solution", input_json=inp,
                                     output_json=outp, pair_index=index).to_row())
-    tasks, _ = TaskBuilder().process(pairs)
+    tasks, _ = TaskBuilder(PromptConfig()).process(pairs)
     rng = random.Random(seed)
     out = []
     for copy in range(copies):
@@ -75,7 +77,7 @@ def main() -> None:
     tasks = demo_tasks(args.copies)
     out_dir = Path(args.out or tempfile.mkdtemp(prefix="assemble-bench-"))
     crux = SHARED / "cruxeval" / "cruxeval.jsonl"
-    assembler = Assembler(decontam_benchmarks={"cruxeval": str(crux)}, holdout_fraction=0.05)
+    assembler = Assembler(DatasetConfig(decontam_benchmarks={"cruxeval": str(crux)}, holdout_fraction=0.05))
     started = time.perf_counter()
     samples, rejected, stats = assembler.run(tasks, out_dir, 1, {})
     seconds = time.perf_counter() - started

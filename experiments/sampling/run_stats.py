@@ -17,17 +17,20 @@ from pathlib import Path
 
 from codeio.execution import make_executor
 from codeio.sampling import Sampler
+from codeio.sampling.config import SamplerConfig
 from codeio.sources.base import Rejected
+from codeio.sources.config import ReasoningGymSourceConfig, UnifiedSourceConfig
 from codeio.sources.reasoning_gym import ReasoningGymSource
 from codeio.sources.unified import UnifiedSource
 from codeio.transform import Transformer
+from codeio.transform.config import TransformConfig
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[2] / "shared" / "data"
 CORPORA = {
-    "reasoning_gym": lambda: ReasoningGymSource(str(DATA / "reasoning_gym" / "*.json.gz")),
-    "rawcode_1k_parsed": lambda: UnifiedSource(str(DATA / "codeio_reference" / "rawcode_1k_parsed.jsonl"),
-                                               name="rawcode_1k_parsed"),
+    "reasoning_gym": lambda: ReasoningGymSource(ReasoningGymSourceConfig(path=str(DATA / "reasoning_gym" / "*.json.gz"))),
+    "rawcode_1k_parsed": lambda: UnifiedSource(UnifiedSourceConfig(path=str(DATA / "codeio_reference" / "rawcode_1k_parsed.jsonl"),
+                                               name="rawcode_1k_parsed")),
 }
 
 
@@ -41,16 +44,16 @@ def run(corpus: str, limit: int | None, repeat: int, seed: int) -> dict:
     source_rejects = Counter(i.reason for i in items if isinstance(i, Rejected))
     with make_executor("forkserver", timeout=5.0) as executor:
         t0 = time.perf_counter()
-        fns, tcounts = Transformer().process(raws, executor)
+        fns, tcounts = Transformer(TransformConfig()).process(raws, executor)
         t1 = time.perf_counter()
-        sampler = Sampler(seed=seed)
+        sampler = Sampler(SamplerConfig(seed=seed))
         pairs, drops = sampler.process(fns, executor)
         t2 = time.perf_counter()
         identical = None
         if repeat:
             subset = fns[:repeat]
-            first, _ = Sampler(seed=seed).process(subset, executor)
-            second, _ = Sampler(seed=seed).process(subset, executor)
+            first, _ = Sampler(SamplerConfig(seed=seed)).process(subset, executor)
+            second, _ = Sampler(SamplerConfig(seed=seed)).process(subset, executor)
             identical = digest(first) == digest(second)
     kept = Counter(p["function_id"] for p in pairs)
     n = len(fns)

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from codeio.teachers.base import ChatRequest, SamplingParams  # noqa: E402
 from codeio.teachers.cache import CachedTeacher  # noqa: E402
+from codeio.teachers.config import OpenAITeacherConfig  # noqa: E402
 from codeio.teachers.openai_backend import OpenAITeacher  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -64,8 +65,8 @@ def body(i: int) -> dict:
 
 class Teacher:
     def __init__(self, url: str, concurrency: int, client: str, cached: bool = False) -> None:
-        self.teacher = OpenAITeacher(model="bench", base_url=url, max_concurrency=concurrency, client=client,
-                                     timeout=60)
+        self.teacher = OpenAITeacher(OpenAITeacherConfig(model="bench", base_url=url, max_concurrency=concurrency, client=client,
+                                     timeout=60))
         self.tmp = None
         if cached:  # every request is a miss (new questions), so this times one sqlite commit per answer
             self.tmp = tempfile.TemporaryDirectory()

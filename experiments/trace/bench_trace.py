@@ -23,6 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from codeio.execution import Call, Job, make_executor  # noqa: E402
+from codeio.teachers.trace.config import TraceTeacherConfig  # noqa: E402
 from codeio.teachers.trace.render import RenderOptions, render_output  # noqa: E402
 from codeio.teachers.trace.selfcheck import load_reasoning_gym, make_tasks  # noqa: E402
 from codeio.teachers.trace.teacher import TraceTeacher  # noqa: E402
@@ -39,7 +40,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     functions = load_reasoning_gym(limit=args.limit)
-    teacher = TraceTeacher(executor=None)
+    teacher = TraceTeacher(TraceTeacherConfig(), None)
     with make_executor("forkserver", timeout=10.0) as executor:
         tasks = [t for t in make_tasks(executor, functions) if t["kind"] == "output"]
         plain = {t["task_id"]: float("inf") for t in tasks}

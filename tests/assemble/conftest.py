@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from codeio.assemble.config import DatasetConfig
 from codeio.records import Task, dumps
 
 VOCAB = ("list value index count total graph node edge weight path string char digit prime sum product "
@@ -69,8 +70,6 @@ def tasks() -> list[dict]:
     return rows
 
 
-def quiet(**overrides):
+def quiet(**overrides) -> DatasetConfig:
     """Assembler settings for fast tests: no benchmark files, no plots unless asked."""
-    base = {"decontam_benchmarks": {}, "plots": False}
-    base.update(overrides)
-    return base
+    return DatasetConfig(**{"decontam_benchmarks": {}, "plots": False, **overrides})

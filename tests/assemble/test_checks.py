@@ -21,7 +21,7 @@ def many_tasks(functions: int = 20, pairs: int = 3) -> list[dict]:
 
 def test_holdout_never_shares_a_function(tmp_path):
     rows = many_tasks()
-    samples, rejected, stats = Assembler(**quiet(holdout_fraction=0.25, seed=3)).run(rows, tmp_path, 1, {})
+    samples, rejected, stats = Assembler(quiet(holdout_fraction=0.25, seed=3)).run(rows, tmp_path, 1, {})
     held = read_jsonl(tmp_path / "holdout.jsonl")
     assert stats["holdout"] == {"tasks": len(held), "functions": 5}
     assert len(held) == 5 * 3 * 2 and rejected == {"holdout": len(held)}
@@ -34,7 +34,7 @@ def test_holdout_never_shares_a_function(tmp_path):
     codeio = read_jsonl(tmp_path / "codeio.jsonl")
     assert {r["function_id"] for r in codeio} == train_functions
     # another seed picks other functions, same sizes
-    _, _, stats2 = Assembler(**quiet(holdout_fraction=0.25, seed=4)).run(rows, tmp_path / "b", 1, {})
+    _, _, stats2 = Assembler(quiet(holdout_fraction=0.25, seed=4)).run(rows, tmp_path / "b", 1, {})
     held2 = {r["function_id"] for r in read_jsonl(tmp_path / "b" / "holdout.jsonl")}
     assert len(held2) == 5 and held2 != held_functions
 
@@ -49,7 +49,7 @@ def test_exact_and_near_duplicates(tmp_path):
     words[10] = "changed"
     near = make_task("copy2", 0, "output", ["success"], prompt=" ".join(words))
     unrelated = make_task("other", 0, "output", ["success"], prompt=query("something else entirely") + " x")
-    samples, rejected, stats = Assembler(**quiet()).run([*rows, exact, near, unrelated], tmp_path, 1, {})
+    samples, rejected, stats = Assembler(quiet()).run([*rows, exact, near, unrelated], tmp_path, 1, {})
     assert rejected == {"duplicate:exact": 1, "duplicate:near": 1}
     assert stats["dedup"]["exact"] == 1 and stats["dedup"]["near"] == 1
     kept = {s["function_id"] for s in samples}
@@ -57,10 +57,10 @@ def test_exact_and_near_duplicates(tmp_path):
     # tasks of one function differ only in the given value: kept by default ...
     assert len(samples) == len(rows) + 1
     # ... and removed when same-function comparison is switched on
-    samples, rejected, _ = Assembler(**quiet(near_dup_within_function=True)).run(rows, tmp_path / "w", 1, {})
+    samples, rejected, _ = Assembler(quiet(near_dup_within_function=True)).run(rows, tmp_path / "w", 1, {})
     assert rejected["duplicate:near"] > 0 and len(samples) < len(rows)
     # dedup switched off keeps everything
-    samples, rejected, _ = Assembler(**quiet(dedup_exact=False, dedup_near=False)).run(
+    samples, rejected, _ = Assembler(quiet(dedup_exact=False, dedup_near=False)).run(
         [*rows, exact, near], tmp_path / "off", 1, {})
     assert len(samples) == len(rows) + 2 and not rejected
 
@@ -82,7 +82,7 @@ def test_decontamination_flags_and_drops_cruxeval_copies(tmp_path):
     rows = many_tasks(functions=4, pairs=2)
     leaked = make_task("leak", 0, "output", ["success"], prompt=f"{query('leak')}\n\n{program}\n\nPredict the output.")
     bench = {"cruxeval": str(crux), "absent": str(tmp_path / "nope.jsonl")}
-    samples, rejected, stats = Assembler(**quiet(decontam_benchmarks=bench)).run([*rows, leaked], tmp_path / "r", 1, {})
+    samples, rejected, stats = Assembler(quiet(decontam_benchmarks=bench)).run([*rows, leaked], tmp_path / "r", 1, {})
     report = stats["decontamination"]
     assert report["absent"]["status"] == "missing"
     crux_report = report["cruxeval"]
@@ -90,7 +90,7 @@ def test_decontamination_flags_and_drops_cruxeval_copies(tmp_path):
     assert not rejected and len(samples) == len(rows) + 1
     flagged = [s for s in samples if s["contaminated_with"]]
     assert [s["function_id"] for s in flagged] == ["leak"] and flagged[0]["contaminated_with"] == "cruxeval"
-    samples, rejected, stats = Assembler(**quiet(decontam_benchmarks=bench, decontam_drop=True)).run(
+    samples, rejected, stats = Assembler(quiet(decontam_benchmarks=bench, decontam_drop=True)).run(
         [*rows, leaked], tmp_path / "d", 1, {})
     assert rejected == {"contaminated:cruxeval": 1} and len(samples) == len(rows)
     assert "leak" not in {s["function_id"] for s in samples}
@@ -102,9 +102,9 @@ def test_decontamination_scope_prompt_ignores_responses(tmp_path):
     row = make_task("fa", 0, "output", ["success"])
     row["responses"] = [f"The code is\n{program}\nso the output is 3."]
     bench = {"cruxeval": str(crux)}
-    _, _, stats = Assembler(**quiet(decontam_benchmarks=bench)).run([row], tmp_path / "a", 1, {})
+    _, _, stats = Assembler(quiet(decontam_benchmarks=bench)).run([row], tmp_path / "a", 1, {})
     assert stats["decontamination"]["cruxeval"]["samples_flagged"] == 1
-    _, _, stats = Assembler(**quiet(decontam_benchmarks=bench, decontam_scope="prompt")).run([row], tmp_path / "p", 1, {})
+    _, _, stats = Assembler(quiet(decontam_benchmarks=bench, decontam_scope="prompt")).run([row], tmp_path / "p", 1, {})
     assert stats["decontamination"]["cruxeval"]["samples_flagged"] == 0
 
 
@@ -120,14 +120,14 @@ def test_benchmark_reader_formats(tmp_path):
 
 
 def test_subsampling_by_count_and_fraction(tasks, tmp_path):
-    samples, rejected, _ = Assembler(**quiet(max_samples=5, seed=1)).run(tasks, tmp_path / "a", 1, {})
+    samples, rejected, _ = Assembler(quiet(max_samples=5, seed=1)).run(tasks, tmp_path / "a", 1, {})
     assert len(samples) == 5 and rejected == {"subsample": len(SPEC) - 5}
-    again, _, _ = Assembler(**quiet(max_samples=5, seed=1)).run(list(reversed(tasks)), tmp_path / "b", 1, {})
+    again, _, _ = Assembler(quiet(max_samples=5, seed=1)).run(list(reversed(tasks)), tmp_path / "b", 1, {})
     assert {s["task_id"] for s in again} == {s["task_id"] for s in samples}  # order-independent choice
-    other, _, _ = Assembler(**quiet(max_samples=5, seed=2)).run(tasks, tmp_path / "c", 1, {})
+    other, _, _ = Assembler(quiet(max_samples=5, seed=2)).run(tasks, tmp_path / "c", 1, {})
     assert {s["task_id"] for s in other} != {s["task_id"] for s in samples}
-    half, rejected, _ = Assembler(**quiet(fraction=0.5)).run(tasks, tmp_path / "d", 1, {})
+    half, rejected, _ = Assembler(quiet(fraction=0.5)).run(tasks, tmp_path / "d", 1, {})
     assert len(half) == round(0.5 * len(SPEC)) and rejected == {"subsample": len(SPEC) - len(half)}
-    both, _, _ = Assembler(**quiet(fraction=0.5, max_samples=3)).run(tasks, tmp_path / "e", 1, {})
+    both, _, _ = Assembler(quiet(fraction=0.5, max_samples=3)).run(tasks, tmp_path / "e", 1, {})
     assert len(both) == 3
     assert len(read_jsonl(tmp_path / "e" / "train.jsonl")) == 3

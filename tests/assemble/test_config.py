@@ -7,14 +7,12 @@ from pathlib import Path
 import pytest
 from hydra.core.config_store import ConfigStore
 from hydra.errors import ConfigCompositionException
-from hydra.utils import instantiate
 
 from codeio.assemble.assembler import Assembler
 from codeio.assemble.config import SCHEMAS, DatasetConfig
-from tests.helpers import CONF_DIR, compose_config
+from tests.helpers import CONF_DIR, build_from, compose_config
 
 PRESETS = sorted(p.stem for p in (Path(CONF_DIR) / "dataset").glob("*.yaml"))
-NEEDS_DATA = {p for p in PRESETS if "instruction_data: ???" in (Path(CONF_DIR) / "dataset" / f"{p}.yaml").read_text()}
 TABLE4 = {  # preset: (stage1_mix, stage2_mix), PAPER.md Table 4
     "table4_it": ("none", "instruction_only"), "table4_codeio10it": ("none", "subset"),
     "table4_codeioit_only": ("concat", "none"), "table4_codeio_then_it": ("codeio", "instruction_only"),
@@ -37,9 +35,8 @@ def compose(preset: str, *extra: str):
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_presets_compose_and_instantiate(preset, tmp_path):
-    extra = [f"dataset.instruction_data={tmp_path / 'it.jsonl'}"] if preset in NEEDS_DATA else []
-    cfg = compose(preset, *extra)
-    assembler = instantiate(cfg.dataset)
+    cfg = compose(preset, f"dataset.instruction_data={tmp_path / 'it.jsonl'}")
+    assembler = build_from(cfg.dataset)
     assert isinstance(assembler, Assembler)
     assert isinstance(assembler.cfg, DatasetConfig)
     defaults = DatasetConfig()
@@ -59,7 +56,7 @@ def test_presets_compose_and_instantiate(preset, tmp_path):
 def test_stage2_preset_needs_instruction_data():
     cfg = compose("table4_codeio_then_codeio10it")
     with pytest.raises(Exception, match="instruction_data"):
-        instantiate(cfg.dataset)
+        build_from(cfg.dataset)
 
 
 @pytest.mark.parametrize("override, message", [
@@ -71,7 +68,7 @@ def test_stage2_preset_needs_instruction_data():
 def test_bad_values_fail_at_instantiation(override, message):
     cfg = compose("default", override)
     with pytest.raises(Exception, match=message):
-        instantiate(cfg.dataset)
+        build_from(cfg.dataset)
 
 
 def test_unknown_key_fails_at_composition():
@@ -85,6 +82,6 @@ def test_linking_phrases_are_configurable(tmp_path):
     cfg = compose("default", "dataset.linking.check=CHECKING:", "dataset.linking.wrong=RETRY.",
                   "dataset.decontam_benchmarks={}", "dataset.plots=false")
     row = make_task("fa", 0, "output", ["mismatch", "success"])
-    samples, _, _ = instantiate(cfg.dataset).run([row], tmp_path, 1, {})
+    samples, _, _ = build_from(cfg.dataset).run([row], tmp_path, 1, {})
     text = samples[0]["messages"][-1]["content"]
     assert text.count("CHECKING:") == 2 and text.count("RETRY.") == 1

@@ -29,7 +29,7 @@ def load_json(path):
 
 @pytest.mark.parametrize("chat_format", ["single", "multiturn"])
 def test_exports_load_and_render(tasks, tmp_path, tiny_tokenizer, chat_format):
-    samples, _, _ = Assembler(**quiet(chat_format=chat_format)).run(tasks, tmp_path, 1, {})
+    samples, _, _ = Assembler(quiet(chat_format=chat_format)).run(tasks, tmp_path, 1, {})
     train = load_json(tmp_path / "train.jsonl")
     assert train.column_names == ["messages"] and len(train) == len(SPEC)
     record = load_json(tmp_path / "codeio.jsonl")
@@ -69,7 +69,7 @@ def test_exports_load_and_render(tasks, tmp_path, tiny_tokenizer, chat_format):
 
 def test_rows_save_as_a_dataset_with_pinned_features(tasks, tmp_path):
     # turns=2 and nobody reached turn 3: turn_3 is null in every row, still typed by the features
-    samples, _, _ = Assembler(**quiet()).run(tasks, tmp_path / "out", 2, {})
+    samples, _, _ = Assembler(quiet()).run(tasks, tmp_path / "out", 2, {})
     assert all(s["turn_3"] is None for s in samples)
     count = save_rows(samples, tmp_path / "ds", sample_features(2))
     ds = datasets.load_from_disk(str(tmp_path / "ds"))
@@ -83,7 +83,7 @@ def test_plots_are_written_and_readable(tasks, tmp_path):
 
     reports = {"sample": {"rejected": {"too_big": 4}, "rows_in": 10, "rows_out": 6},
                "verify": {"rejected": {}, "rows_in": 6, "rows_out": 6}}
-    _, _, stats = Assembler(**quiet(plots=True, max_samples=10)).run(tasks, tmp_path, 1, reports)
+    _, _, stats = Assembler(quiet(plots=True, max_samples=10)).run(tasks, tmp_path, 1, reports)
     assert stats["rejections_by_stage"]["sample"] == {"too_big": 4}
     assert stats["rejections_by_stage"]["assemble"] == {"subsample": len(SPEC) - 10}
     names = {"correct_rate_per_turn.png", "pairs_per_function.png", "token_lengths.png", "rejections.png"}
@@ -112,7 +112,7 @@ def write_instruction_data(path, count, bad=0):
 @pytest.mark.parametrize("strategy, expected_codeio", [("ratio", 10), ("subset", 1), ("concat", len(SPEC))])
 def test_stage2_mixing(tasks, tmp_path, strategy, expected_codeio):
     it = write_instruction_data(tmp_path / "it.jsonl", 90, bad=1)
-    _, rejected, stats = Assembler(**quiet(instruction_data=str(it), stage2_mix=strategy, codeio_fraction=0.1)).run(
+    _, rejected, stats = Assembler(quiet(instruction_data=str(it), stage2_mix=strategy, codeio_fraction=0.1)).run(
         tasks, tmp_path / "out", 1, {})
     rows = [json.loads(line) for line in (tmp_path / "out" / "train_stage2.jsonl").read_text().splitlines()]
     origins = [r["origin"] for r in rows]
@@ -138,7 +138,7 @@ def _origins(path):
 ])
 def test_table4_stage_files(tasks, tmp_path, stage1_mix, stage2_mix, stage1_origins, stage2_origins):
     it = write_instruction_data(tmp_path / "it.jsonl", 20)
-    Assembler(**quiet(instruction_data=str(it), stage1_mix=stage1_mix, stage2_mix=stage2_mix)).run(
+    Assembler(quiet(instruction_data=str(it), stage1_mix=stage1_mix, stage2_mix=stage2_mix)).run(
         tasks, tmp_path / "out", 1, {})
     for name, expected in (("train_stage1.jsonl", stage1_origins), ("train_stage2.jsonl", stage2_origins)):
         origins = _origins(tmp_path / "out" / name)
@@ -149,7 +149,7 @@ def test_table4_stage_files(tasks, tmp_path, stage1_mix, stage2_mix, stage1_orig
 
 def test_stage2_ratio_reports_shortfall(tasks, tmp_path):
     it = write_instruction_data(tmp_path / "it.jsonl", 900)
-    _, _, stats = Assembler(**quiet(instruction_data=str(it), stage2_mix="ratio", codeio_fraction=0.5)).run(
+    _, _, stats = Assembler(quiet(instruction_data=str(it), stage2_mix="ratio", codeio_fraction=0.5)).run(
         tasks, tmp_path / "out", 1, {})
     assert stats["stage2"]["codeio"] == len(SPEC) and "note" in stats["stage2"]
 
@@ -158,19 +158,19 @@ def test_stage2_from_a_datasets_directory(tasks, tmp_path):
     ds = datasets.Dataset.from_list([{"messages": [{"role": "user", "content": "hi"},
                                                    {"role": "assistant", "content": "hello"}]}] * 5)
     ds.save_to_disk(str(tmp_path / "it"))
-    _, _, stats = Assembler(**quiet(instruction_data=str(tmp_path / "it"), stage2_mix="concat")).run(
+    _, _, stats = Assembler(quiet(instruction_data=str(tmp_path / "it"), stage2_mix="concat")).run(
         tasks, tmp_path / "out", 1, {})
     assert stats["stage2"]["instruction"] == 5 and stats["stage2"]["total"] == 5 + len(SPEC)
 
 
 def test_token_lengths_with_a_local_tokenizer(tasks, tmp_path, tiny_tokenizer):
     tiny_tokenizer.save_pretrained(tmp_path / "tok")
-    _, _, stats = Assembler(**quiet(tokenizer=str(tmp_path / "tok"))).run(tasks, tmp_path / "a", 1, {})
+    _, _, stats = Assembler(quiet(tokenizer=str(tmp_path / "tok"))).run(tasks, tmp_path / "a", 1, {})
     lengths = stats["token_lengths"]
     assert lengths["tokenizer"] == f"tokenizer {tmp_path / 'tok'}"
     expected = len(tiny_tokenizer(tasks[0]["prompt"], add_special_tokens=False)["input_ids"])
     assert lengths["prompt"]["max"] >= expected and lengths["prompt"]["count"] == len(SPEC)
-    _, _, stats = Assembler(**quiet(tokenizer=str(tmp_path / "missing"))).run(tasks, tmp_path / "b", 1, {})
+    _, _, stats = Assembler(quiet(tokenizer=str(tmp_path / "missing"))).run(tasks, tmp_path / "b", 1, {})
     assert stats["token_lengths"]["tokenizer"].startswith(REGEX_TOKENIZER) and "error" in stats["token_lengths"]
 
 
@@ -179,13 +179,13 @@ def test_accepts_a_datasets_dataset(tasks, tmp_path):
     from codeio.records import Task
 
     ds = datasets.Dataset.from_list(tasks, features=features_for(Task))
-    from_ds, rejected, _ = Assembler(**quiet()).run(ds, tmp_path / "ds", 1, {})
-    from_list, _, _ = Assembler(**quiet()).run(tasks, tmp_path / "list", 1, {})
+    from_ds, rejected, _ = Assembler(quiet()).run(ds, tmp_path / "ds", 1, {})
+    from_list, _, _ = Assembler(quiet()).run(tasks, tmp_path / "list", 1, {})
     assert not rejected and from_ds == from_list
 
 
 def test_empty_input_still_writes_every_file(tmp_path):
-    samples, rejected, stats = Assembler(**quiet(plots=True)).run([], tmp_path, 1, {})
+    samples, rejected, stats = Assembler(quiet(plots=True)).run([], tmp_path, 1, {})
     assert samples == [] and not rejected and stats["samples"] == 0
     for name in ("codeio.jsonl", "train.jsonl", "holdout.jsonl", "README.md", "stats.json",
                  "llamafactory/dataset_info.json", "plots/correct_rate_per_turn.png"):

@@ -18,7 +18,7 @@ def by_task(samples):
 
 
 def test_keep_all_single_records_and_linking(tasks, tmp_path):
-    samples, rejected, stats = Assembler(**quiet()).run(tasks, tmp_path, 1, {})
+    samples, rejected, stats = Assembler(quiet()).run(tasks, tmp_path, 1, {})
     assert len(samples) == len(SPEC) and not rejected
     assert stats["samples"] == len(SPEC)
     rows = by_task(samples)
@@ -58,7 +58,7 @@ def test_keep_all_single_records_and_linking(tasks, tmp_path):
 def test_plain_codeio_has_no_feedback_in_messages(tasks, tmp_path):
     turn1 = [dict(t, responses=t["responses"][:1], statuses=t["statuses"][:1], feedbacks=t["feedbacks"][:1])
              for t in tasks]
-    samples, _, _ = Assembler(**quiet()).run(turn1, tmp_path, 0, {})
+    samples, _, _ = Assembler(quiet()).run(turn1, tmp_path, 0, {})
     for task, s in zip(turn1, samples, strict=True):
         assert s["turn_2"] is None and s["feedback_2"] is None
         assert s["feedback_1"] == task["feedbacks"][0]
@@ -68,7 +68,7 @@ def test_plain_codeio_has_no_feedback_in_messages(tasks, tmp_path):
 
 
 def test_drop_wrong_is_rejection_sampling(tasks, tmp_path):
-    samples, rejected, _ = Assembler(**quiet(keep="drop_wrong")).run(tasks, tmp_path, 1, {})
+    samples, rejected, _ = Assembler(quiet(keep="drop_wrong")).run(tasks, tmp_path, 1, {})
     assert len(samples) == len(SPEC) - NEVER_CORRECT
     assert rejected == {"keep_policy:never_correct": NEVER_CORRECT}
     for s in samples:
@@ -79,12 +79,12 @@ def test_drop_wrong_is_rejection_sampling(tasks, tmp_path):
 def test_drop_wrong_cuts_turns_after_first_success(tmp_path):
     # a row that kept going after a success (not produced by revise, but must not leak extra turns)
     row = make_task("fx", 0, "output", ["success", "mismatch", "success"])
-    samples, _, _ = Assembler(**quiet(keep="drop_wrong")).run([row], tmp_path, 2, {})
+    samples, _, _ = Assembler(quiet(keep="drop_wrong")).run([row], tmp_path, 2, {})
     assert samples[0]["n_turns"] == 1 and samples[0]["turn_2"] is None and samples[0]["turn_3"] is None
 
 
 def test_replace_wrong_uses_true_answer_without_reasoning(tasks, tmp_path):
-    samples, rejected, stats = Assembler(**quiet(keep="replace_wrong")).run(tasks, tmp_path, 1, {})
+    samples, rejected, stats = Assembler(quiet(keep="replace_wrong")).run(tasks, tmp_path, 1, {})
     assert len(samples) == len(SPEC) and not rejected
     rows = by_task(samples)
     replaced = [s for s in samples if s["replaced"]]
@@ -104,14 +104,14 @@ def test_replace_wrong_uses_true_answer_without_reasoning(tasks, tmp_path):
 
 @pytest.mark.parametrize("kind", ["input", "output"])
 def test_task_type_filter(tasks, tmp_path, kind):
-    samples, rejected, _ = Assembler(**quiet(task_types=kind)).run(tasks, tmp_path, 1, {})
+    samples, rejected, _ = Assembler(quiet(task_types=kind)).run(tasks, tmp_path, 1, {})
     expected = sum(k == kind for _, _, k, _ in SPEC)
     assert len(samples) == expected and {s["kind"] for s in samples} == {kind}
     assert rejected == {"task_type_filter": len(SPEC) - expected}
 
 
 def test_multiturn_format(tasks, tmp_path):
-    samples, _, _ = Assembler(**quiet(chat_format="multiturn", multiturn_followup="Try again.")).run(
+    samples, _, _ = Assembler(quiet(chat_format="multiturn", multiturn_followup="Try again.")).run(
         tasks, tmp_path, 1, {})
     rows = by_task(samples)
     for task in tasks:
@@ -130,11 +130,11 @@ def test_multiturn_format(tasks, tmp_path):
 def test_more_revision_turns_add_columns_and_truncate(tmp_path):
     rows = [make_task("fa", 0, "output", ["mismatch", "mismatch", "success"]),
             make_task("fb", 0, "input", ["success"])]
-    samples, _, _ = Assembler(**quiet()).run(rows, tmp_path / "t2", 2, {})
+    samples, _, _ = Assembler(quiet()).run(rows, tmp_path / "t2", 2, {})
     assert samples[0]["turn_3"] == rows[0]["responses"][2] and samples[0]["n_turns"] == 3
     assert samples[1]["turn_3"] is None and samples[1]["feedback_3"] is None
     # the same rows under revision.turns=1: only two turns are kept
-    samples, _, _ = Assembler(**quiet()).run(rows, tmp_path / "t1", 1, {})
+    samples, _, _ = Assembler(quiet()).run(rows, tmp_path / "t1", 1, {})
     assert samples[0]["n_turns"] == 2 and "turn_3" not in samples[0]
 
 
@@ -142,7 +142,7 @@ def test_bad_rows_are_counted_not_fatal(tasks, tmp_path):
     broken = [dict(tasks[0], prompt=None), dict(tasks[1], statuses=[]), "not a row",
               dict(tasks[2], responses=[None, None]), dict(tasks[3], prompt="   "), dict(tasks[4], kind="both")]
     good = tasks[5:]
-    samples, rejected, stats = Assembler(**quiet()).run([*broken, *good], tmp_path, 1, {})
+    samples, rejected, stats = Assembler(quiet()).run([*broken, *good], tmp_path, 1, {})
     assert len(samples) == len(good)
     assert rejected == {"bad_row:missing_prompt": 1, "bad_row:no_verified_turn": 1, "bad_row:not_a_mapping": 1,
                         "bad_row:non_text_turn": 1, "bad_row:empty_prompt": 1,
@@ -153,12 +153,12 @@ def test_bad_rows_are_counted_not_fatal(tasks, tmp_path):
 def test_unverified_last_response_is_not_a_turn(tmp_path):
     row = make_task("fa", 0, "output", ["mismatch"])
     row["responses"].append("an answer that was never checked")
-    samples, _, _ = Assembler(**quiet()).run([row], tmp_path, 1, {})
+    samples, _, _ = Assembler(quiet()).run([row], tmp_path, 1, {})
     assert samples[0]["n_turns"] == 1 and samples[0]["turn_2"] is None
 
 
 def test_missing_feedback_gets_the_fallback_phrase(tmp_path):
     row = make_task("fa", 0, "output", ["mismatch", "success"])
     row["feedbacks"] = ["", None]
-    samples, _, _ = Assembler(**quiet()).run([row], tmp_path, 1, {})
+    samples, _, _ = Assembler(quiet()).run([row], tmp_path, 1, {})
     assert samples[0]["feedback_1"] == LINK.wrong_feedback and samples[0]["feedback_2"] == LINK.correct_feedback

@@ -18,6 +18,7 @@ import pytest
 BUNDLED = Path(__file__).resolve().parents[2] / "codeio" / "data" / "bundled"
 UNIFIED = BUNDLED / "unified.jsonl"
 RAW = BUNDLED / "raw"
+BUILDER = Path(__file__).resolve().parents[2] / "tools" / "build_bundled_corpus.py"
 KEYS = {"problem_description", "io_requirements", "refcode", "funcname", "inputgen", "ios", "source", "meta"}
 CALLS = 20
 SEED = 1234
@@ -103,15 +104,27 @@ def test_corpus_size_and_one_function_per_raw_file():
     assert len({r["meta"]["topic"] for r in RECORDS}) >= 8, "topics should vary"
 
 
-def test_jsonl_is_generated_from_build_script():
-    # Our own file: string literals and a renderer, no corpus code runs. Compiled by hand so no
-    # __pycache__ lands inside the package data.
-    path = BUNDLED / "build_unified.py"
-    namespace = {"__name__": "bundled_build", "__file__": str(path)}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
-    assert namespace["render"]() == UNIFIED.read_text(encoding="utf-8"), (
-        "unified.jsonl is stale: run python codeio/data/bundled/build_unified.py"
-    )
+def test_jsonl_is_built_from_the_record_files():
+    # The builder only parses the record files (ast, never exec): no corpus code runs in this process.
+    proc = subprocess.run([sys.executable, str(BUILDER), "--check"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    sources = sorted((BUNDLED / "unified").glob("*.py"))
+    assert [p.name.split("_", 1)[1] for p in sources] == [Path(r["meta"]["raw_file"]).name for r in RECORDS]
+
+
+def test_the_builder_notices_an_edited_record(tmp_path):
+    """Editing a record file without rebuilding makes the check fail (the test above would catch it)."""
+    import shutil
+
+    copy = tmp_path / "repo"
+    shutil.copytree(BUNDLED, copy / "codeio" / "data" / "bundled")
+    (copy / "tools").mkdir()
+    shutil.copy(BUILDER, copy / "tools" / BUILDER.name)
+    record = sorted((copy / "codeio" / "data" / "bundled" / "unified").glob("*.py"))[0]
+    record.write_text(record.read_text().replace('TOPIC = "', 'TOPIC = "edited '))
+    proc = subprocess.run([sys.executable, str(copy / "tools" / BUILDER.name), "--check"], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 1 and "stale" in proc.stderr
 
 
 @pytest.mark.parametrize("path", sorted(RAW.glob("*.py")), ids=lambda p: p.stem)
@@ -173,9 +186,10 @@ def test_sampled_pairs_are_valid_deterministic_and_varied(record: dict):
 
 
 def test_unified_importer_accepts_every_record():
-    unified = pytest.importorskip("codeio.sources.unified")
     from codeio.sources.base import Rejected
+    from codeio.sources.config import UnifiedSourceConfig
+    from codeio.sources.unified import UnifiedSource
 
-    items = list(unified.UnifiedSource(path=str(UNIFIED), name="bundled").iter_items())
+    items = list(UnifiedSource(UnifiedSourceConfig(path=str(UNIFIED), name="bundled")).iter_items())
     assert len(items) == len(RECORDS)
     assert not [i for i in items if isinstance(i, Rejected)]

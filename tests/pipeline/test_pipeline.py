@@ -92,6 +92,7 @@ def test_garbage_in_sources_is_counted_not_fatal(tmp_path):
     ("source.pth=x", "pth"),
     ("shard.index=3", "shard.index"),
     ("stages=[collect,nope]", "nope"),
+    ("seed=1", "seed"),  # a key that did nothing was removed: setting it is an error, not a no-op
 ])
 def test_bad_config_fails_at_start_up_naming_the_key(tmp_path, override, needle):
     proc = run_cli(["stages=[collect]", f"cache.dir={tmp_path}", f"hydra.run.dir={tmp_path / 'r'}", override])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException
-from hydra.utils import instantiate
 
 from codeio.config import register_configs
 from tests.conftest import REPO_ROOT
+from tests.helpers import build_from
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +20,13 @@ def composer():
 
 def test_sampler_transform_and_importer_options(composer, tmp_path):
     cfg = composer(["sampler=paper", "transform.min_chars=10", "source=unified", f"source.path={tmp_path}/x.jsonl"])
-    sampler = instantiate(cfg.sampler)
+    sampler = build_from(cfg.sampler)
     assert sampler.target_for("codemix") == 3 and sampler.target_for("pyedu_r") == 6
     assert sampler.target_for("anything") == 10
-    assert instantiate(cfg.transform).min_chars == 10
+    assert build_from(cfg.transform).cfg.min_chars == 10
     assert cfg.source.path.endswith("x.jsonl") and cfg.source.name == "unified"
     cfg = composer(["source=reasoning_gym", "+sampler.pairs_per_source.mine=4", "sampler.seed=7"])
-    sampler = instantiate(cfg.sampler)
+    sampler = build_from(cfg.sampler)
     assert sampler.target_for("mine") == 4 and sampler.seed == 7
     assert cfg.source.path is None
 

@@ -11,8 +11,10 @@ from codeio.execution import make_executor
 from codeio.records import Function, dumps
 from codeio.sampling import Sampler, SizeLimits
 from codeio.sampling.config import SamplerConfig
+from codeio.sources.config import UnifiedSourceConfig
 from codeio.sources.unified import UnifiedSource
 from codeio.transform import Transformer
+from codeio.transform.config import TransformConfig
 from tests.conftest import shared_file
 
 GEN = "import random\n\ndef input_generator():\n    return {'n': random.randint(0, 10**6)}\n"
@@ -60,7 +62,7 @@ def test_distinct_pairs_per_source_and_reproducible(executor):
     funcs = [fn("def main_solution(n):\n    return n * 2\n", source="codemix"),
              fn("def main_solution(n):\n    return n % 7\n", source="pyedu_r"),
              fn("def main_solution(n):\n    return str(n)\n", source="elsewhere")]
-    sampler = Sampler(seed=3, pairs_per_function=4, pairs_per_source={"codemix": 3, "pyedu_r": 6})
+    sampler = Sampler(SamplerConfig(seed=3, pairs_per_function=4, pairs_per_source={"codemix": 3, "pyedu_r": 6}))
     pairs, drops = sampler.process(funcs, executor)
     assert not drops
     counts = {fid: len(ps) for fid, ps in by_function(pairs).items()}
@@ -70,13 +72,13 @@ def test_distinct_pairs_per_source_and_reproducible(executor):
         assert [p["pair_index"] for p in ps] == list(range(len(ps)))
         for p in ps:
             assert json.loads(p["output_json"]) is not None and p["origin"] == "generated"
-    again, _ = Sampler(seed=3, pairs_per_function=4, pairs_per_source={"codemix": 3, "pyedu_r": 6}).process(funcs, executor)
+    again, _ = Sampler(SamplerConfig(seed=3, pairs_per_function=4, pairs_per_source={"codemix": 3, "pyedu_r": 6})).process(funcs, executor)
     assert json.dumps(again, sort_keys=True) == json.dumps(pairs, sort_keys=True)  # byte-identical
-    other, _ = Sampler(seed=4, pairs_per_function=4, pairs_per_source={"codemix": 3, "pyedu_r": 6}).process(funcs, executor)
+    other, _ = Sampler(SamplerConfig(seed=4, pairs_per_function=4, pairs_per_source={"codemix": 3, "pyedu_r": 6})).process(funcs, executor)
     assert [p["input_json"] for p in other] != [p["input_json"] for p in pairs]
     # Round sizes never change the result: only call order matters.
-    small_rounds, _ = Sampler(seed=3, pairs_per_function=4, pairs_per_source={"codemix": 3, "pyedu_r": 6},
-                              first_round_calls=1, max_round_calls=2).process(funcs, executor)
+    small_rounds, _ = Sampler(SamplerConfig(seed=3, pairs_per_function=4, pairs_per_source={"codemix": 3, "pyedu_r": 6},
+                              first_round_calls=1, max_round_calls=2)).process(funcs, executor)
     assert small_rounds == pairs
 
 
@@ -89,7 +91,7 @@ def test_nondeterministic_functions_are_dropped_whole(executor):
         "random": fn("import random\n\ndef main_solution(n):\n    return random.random() + n\n"),
         "pure": fn("def main_solution(n):\n    return n + 1\n"),
     }
-    sampler = Sampler(pairs_per_function=5)
+    sampler = Sampler(SamplerConfig(pairs_per_function=5))
     pairs, drops = sampler.process(list(funcs.values()), executor)
     kept = set(by_function(pairs))
     assert kept == {funcs["pure"]["function_id"]}
@@ -109,7 +111,7 @@ def test_size_limits_and_min_pairs(executor):
         "raises": fn("def main_solution(n):\n    raise ValueError('no')\n"),
         "missing_module": fn("def main_solution(n):\n    import nope_not_here\n    return n\n"),
     }
-    sampler = Sampler(pairs_per_function=5, max_calls=40, stall_calls=20)
+    sampler = Sampler(SamplerConfig(pairs_per_function=5, max_calls=40, stall_calls=20))
     pairs, drops = sampler.process(list(funcs.values()), executor)
     kept = by_function(pairs)
     assert set(kept) == {funcs["two_inputs"]["function_id"]} and len(kept[funcs["two_inputs"]["function_id"]]) == 2
@@ -118,18 +120,18 @@ def test_size_limits_and_min_pairs(executor):
     assert sampler.call_stats["generated:size_output_items"] > 0
     assert sampler.call_stats["generated:size_input_string"] > 0
     # With min_pairs=1 the single-input function survives; with 3 the two-input one is dropped.
-    pairs1, _ = Sampler(pairs_per_function=5, max_calls=40, min_pairs=1).process([funcs["one_input"]], executor)
+    pairs1, _ = Sampler(SamplerConfig(pairs_per_function=5, max_calls=40, min_pairs=1)).process([funcs["one_input"]], executor)
     assert len(pairs1) == 1
-    _, drops3 = Sampler(pairs_per_function=5, max_calls=40, min_pairs=3).process([funcs["two_inputs"]], executor)
+    _, drops3 = Sampler(SamplerConfig(pairs_per_function=5, max_calls=40, min_pairs=3)).process([funcs["two_inputs"]], executor)
     assert drops3 == {"too_few_pairs_duplicate": 1}
     # Size limits off: the big output is kept.
-    pairs_off, _ = Sampler(pairs_per_function=2, size_limits=False).process([funcs["big_output"]], executor)
+    pairs_off, _ = Sampler(SamplerConfig(pairs_per_function=2, size_limits=False)).process([funcs["big_output"]], executor)
     assert len(pairs_off) == 1 or len(pairs_off) == 2
 
 
 def test_timeouts_stop_early(executor):
     slow = fn("def main_solution(n):\n    while True:\n        pass\n")
-    sampler = Sampler(pairs_per_function=5, timeout=0.5, max_timeouts=2)
+    sampler = Sampler(SamplerConfig(pairs_per_function=5, timeout=0.5, max_timeouts=2))
     pairs, drops = sampler.process([slow], executor)
     assert pairs == [] and drops == {"too_few_pairs_timeout": 1}
     assert sampler.call_stats["generated:timeout"] <= 3  # the first round only, not max_calls
@@ -140,7 +142,7 @@ def test_unseeded_generator_is_dropped(executor):
                  "import os\n\ndef input_generator():\n    return {'n': int.from_bytes(os.urandom(4), 'big')}\n")
     rng_arg = fn("def main_solution(x):\n    return x\n",
                  "from random import Random\n\ndef generate_inputs(rng: Random) -> dict:\n    return {'x': rng.random()}\n")
-    pairs, drops = Sampler(pairs_per_function=3).process([urandom, rng_arg], executor)
+    pairs, drops = Sampler(SamplerConfig(pairs_per_function=3)).process([urandom, rng_arg], executor)
     assert drops == {"generator_not_reproducible": 1}
     assert set(by_function(pairs)) == {rng_arg["function_id"]}
 
@@ -153,7 +155,7 @@ def test_recorded_pairs_are_reexecuted(executor):
     boom = fn("def main_solution(a):\n    return 1 // a\n", None,
               ios=[{"input": {"a": 0}, "output": 0}, {"input": {"a": 1}, "output": 1}])
     mixed = fn(code, GEN.replace("'n'", "'a'"), ios=[{"input": {"a": 5}, "output": 15}])
-    sampler = Sampler(pairs_per_function=3)
+    sampler = Sampler(SamplerConfig(pairs_per_function=3))
     pairs, drops = sampler.process([good, wrong, missing, boom, mixed], executor)
     kept = by_function(pairs)
     assert [p["origin"] for p in kept[good["function_id"]]] == ["recorded"] * 3
@@ -172,14 +174,14 @@ def test_config_validation():
 
 def _parsed_functions(executor, limit=None):
     path = shared_file("codeio_reference", "rawcode_1k_parsed.jsonl")
-    raws = [r for r in itertools.islice(UnifiedSource(str(path)).iter_items(), limit) if isinstance(r, dict)]
-    fns, counts = Transformer().process(raws, executor)
+    raws = [r for r in itertools.islice(UnifiedSource(UnifiedSourceConfig(path=str(path))).iter_items(), limit) if isinstance(r, dict)]
+    fns, counts = Transformer(TransformConfig()).process(raws, executor)
     return raws, fns, counts
 
 
 def test_recorded_pairs_of_rawcode_1k_parsed_subset(executor):
     raws, fns, _ = _parsed_functions(executor, 60)
-    sampler = Sampler(pairs_per_function=10)
+    sampler = Sampler(SamplerConfig(pairs_per_function=10))
     pairs, drops = sampler.process(fns, executor)
     kept = by_function(pairs)
     assert len(kept) + sum(drops.values()) == len(fns)
@@ -191,7 +193,7 @@ def test_recorded_pairs_of_rawcode_1k_parsed_subset(executor):
 @pytest.mark.slow
 def test_recorded_pairs_of_rawcode_1k_parsed_all(executor):
     raws, fns, tcounts = _parsed_functions(executor)
-    sampler = Sampler(pairs_per_function=10)
+    sampler = Sampler(SamplerConfig(pairs_per_function=10))
     pairs, drops = sampler.process(fns, executor)
     kept = by_function(pairs)
     assert len(kept) + sum(drops.values()) == len(fns)

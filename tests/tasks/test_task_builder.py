@@ -38,7 +38,7 @@ def pair(i: int = 0, function_id: str = "f1", **extra):
 
 
 def test_both_kinds_per_pair_with_all_task_fields():
-    tasks, rejected = TaskBuilder().process([pair(0), pair(1)])
+    tasks, rejected = TaskBuilder(PromptConfig()).process([pair(0), pair(1)])
     assert rejected == Counter()
     assert [t["kind"] for t in tasks] == ["output", "input", "output", "input"]
     first = Task.from_row(tasks[0])
@@ -51,7 +51,7 @@ def test_both_kinds_per_pair_with_all_task_fields():
 
 
 def test_output_prompt_shows_input_not_output_and_vice_versa():
-    tasks, _ = TaskBuilder().process([pair(0)])
+    tasks, _ = TaskBuilder(PromptConfig()).process([pair(0)])
     out_prompt, in_prompt = tasks[0]["prompt"], tasks[1]["prompt"]
     for prompt in (out_prompt, in_prompt):
         assert QUERY in prompt and IO in prompt and "def main_solution(values, k)" in prompt
@@ -64,7 +64,7 @@ def test_output_prompt_shows_input_not_output_and_vice_versa():
 
 @pytest.mark.parametrize("name", BUNDLED_FORMATS)
 def test_every_bundled_format(name):
-    tasks, rejected = TaskBuilder(name=name).process([pair(0)])
+    tasks, rejected = TaskBuilder(PromptConfig(name=name)).process([pair(0)])
     assert not rejected and len(tasks) == 2
     for task in tasks:
         prompt = task["prompt"]
@@ -81,28 +81,28 @@ def test_every_bundled_format(name):
 
 
 def test_formats_differ_in_what_the_response_must_hold():
-    cot = TaskBuilder(name="query_to_code_cot").process([pair(0)])[0][0]["prompt"]
-    no_cot = TaskBuilder(name="query_to_code").process([pair(0)])[0][0]["prompt"]
+    cot = TaskBuilder(PromptConfig(name="query_to_code_cot")).process([pair(0)])[0][0]["prompt"]
+    no_cot = TaskBuilder(PromptConfig(name="query_to_code")).process([pair(0)])[0][0]["prompt"]
     assert "step by step" in cot
     assert "no step-by-step reasoning" in no_cot
 
 
 @pytest.mark.parametrize("mix, kinds", [("output", {"output"}), ("input", {"input"})])
 def test_single_kind_mix(mix, kinds):
-    tasks, _ = TaskBuilder(mix=mix).process([pair(i) for i in range(5)])
+    tasks, _ = TaskBuilder(PromptConfig(mix=mix)).process([pair(i) for i in range(5)])
     assert len(tasks) == 5 and {t["kind"] for t in tasks} == kinds
 
 
 def test_ratio_mix_is_deterministic_and_near_the_ratio():
     pairs = [pair(i, function_id=f"f{i}") for i in range(2000)]
-    builder = TaskBuilder(mix="ratio", input_ratio=0.3, seed=7)
+    builder = TaskBuilder(PromptConfig(mix="ratio", input_ratio=0.3, seed=7))
     tasks, _ = builder.process(pairs)
     assert len(tasks) == 2000
     share = sum(t["kind"] == "input" for t in tasks) / 2000
     assert 0.26 < share < 0.34
-    again, _ = TaskBuilder(mix="ratio", input_ratio=0.3, seed=7).process(list(reversed(pairs)))
+    again, _ = TaskBuilder(PromptConfig(mix="ratio", input_ratio=0.3, seed=7)).process(list(reversed(pairs)))
     assert {t["task_id"] for t in again} == {t["task_id"] for t in tasks}
-    other_seed, _ = TaskBuilder(mix="ratio", input_ratio=0.3, seed=8).process(pairs)
+    other_seed, _ = TaskBuilder(PromptConfig(mix="ratio", input_ratio=0.3, seed=8)).process(pairs)
     assert [t["kind"] for t in other_seed] != [t["kind"] for t in tasks]
     assert all(draws_input(p["pair_id"], 0, 1.0) for p in pairs[:50])
     assert not any(draws_input(p["pair_id"], 0, 0.0) for p in pairs[:50])
@@ -110,7 +110,7 @@ def test_ratio_mix_is_deterministic_and_near_the_ratio():
 
 def test_pairs_per_function_cap_uses_pair_index():
     pairs = [pair(i) for i in range(6)] + [pair(i, function_id="f2") for i in range(2)]
-    tasks, rejected = TaskBuilder(mix="output", pairs_per_function=3).process(pairs)
+    tasks, rejected = TaskBuilder(PromptConfig(mix="output", pairs_per_function=3)).process(pairs)
     assert rejected == Counter({OVER_CAP: 3})
     assert sorted(t["pair_id"] for t in tasks) == ["f1-p0", "f1-p1", "f1-p2", "f2-p0", "f2-p1"]
 
@@ -125,11 +125,11 @@ def test_bad_rows_are_counted_not_raised():
         pair(4, problem_description=""),
         pair(5),
     ]
-    tasks, rejected = TaskBuilder().process(rows)
+    tasks, rejected = TaskBuilder(PromptConfig()).process(rows)
     assert rejected == Counter({BAD_ROW: 3, BAD_JSON: 2, MISSING_QUERY: 2})
     assert len(tasks) == 2
     # code_only does not need the query
-    tasks, rejected = TaskBuilder(name="code_only").process([pair(4, problem_description="")])
+    tasks, rejected = TaskBuilder(PromptConfig(name="code_only")).process([pair(4, problem_description="")])
     assert len(tasks) == 2 and not rejected
 
 
@@ -140,20 +140,20 @@ def test_template_file_with_literal_braces_and_system(tmp_path):
         "output": 'Q: {query}\nIn: {given}\nAnswer as {"output": <your output>} {not_a_placeholder}',
         "input": 'Code:\n{refcode}\nOut: {given}\nAnswer as {"input": <dict>}',
     }))
-    tasks, _ = TaskBuilder(name="paper", template_file=str(path)).process([pair(0)])
+    tasks, _ = TaskBuilder(PromptConfig(name="paper", template_file=str(path))).process([pair(0)])
     assert tasks[0]["prompt"].startswith(f"Q: {QUERY}\nIn: ")
     assert tasks[0]["prompt"].endswith('Answer as {"output": <your output>} {not_a_placeholder}')
     assert tasks[0]["system"] == "You are a careful reasoner."
     assert tasks[0]["prompt_format"] == "paper"
     assert tasks[1]["prompt"].startswith("Code:\ndef main_solution")
     # an explicit system message wins over the file's
-    tasks, _ = TaskBuilder(name="paper", template_file=str(path), system="S").process([pair(0)])
+    tasks, _ = TaskBuilder(PromptConfig(name="paper", template_file=str(path), system="S")).process([pair(0)])
     assert tasks[0]["system"] == "S"
 
 
 def test_inserted_text_is_not_rescanned_for_placeholders():
     tricky = pair(0, problem_description="Explain {given} and {refcode} literally.")
-    prompt = TaskBuilder(mix="output").process([tricky])[0][0]["prompt"]
+    prompt = TaskBuilder(PromptConfig(mix="output")).process([tricky])[0][0]["prompt"]
     assert "Explain {given} and {refcode} literally." in prompt
 
 
@@ -183,4 +183,4 @@ def test_config_validation():
     with pytest.raises(ValueError, match="pairs_per_function"):
         PromptConfig(pairs_per_function=-1)
     with pytest.raises(ValueError, match="cannot be read"):
-        TaskBuilder(name="mine", template_file="/nonexistent/file.yaml")
+        TaskBuilder(PromptConfig(name="mine", template_file="/nonexistent/file.yaml"))

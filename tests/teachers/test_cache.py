@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from codeio.teachers.base import ERROR, STOP, ChatRequest, Generation, SamplingParams, Teacher, TeacherStats
 from codeio.teachers.cache import CachedTeacher, ResponseCache, response_key
+from codeio.teachers.config import OpenAITeacherConfig
 from codeio.teachers.openai_backend import OpenAITeacher
 from codeio.testing.openai_server import FakeOpenAIServer, FaultPlan
 
@@ -26,7 +27,7 @@ def _requests(count: int, prefix: str = "q") -> list[ChatRequest]:
 def _openai(url: str, **options) -> OpenAITeacher:
     defaults = {"model": "m", "timeout": 1.0, "backoff_initial": 0.005, "backoff_max": 0.05, "max_retries": 4,
                 "max_concurrency": 128}
-    return OpenAITeacher(base_url=url, **{**defaults, **options})
+    return OpenAITeacher(OpenAITeacherConfig(base_url=url, **{**defaults, **options}))
 
 
 def test_fault_run_stores_one_result_each_and_reruns_send_only_what_failed(tmp_path):
@@ -154,8 +155,9 @@ CRASHING_CLIENT = textwrap.dedent("""
     import sys
     from codeio.teachers.base import ChatRequest, SamplingParams
     from codeio.teachers.cache import CachedTeacher
+    from codeio.teachers.config import OpenAITeacherConfig
     from codeio.teachers.openai_backend import OpenAITeacher
-    teacher = CachedTeacher(OpenAITeacher(model="m", base_url=sys.argv[1], max_concurrency=16), sys.argv[2])
+    teacher = CachedTeacher(OpenAITeacher(OpenAITeacherConfig(model="m", base_url=sys.argv[1], max_concurrency=16)), sys.argv[2])
     requests = [ChatRequest(messages=[{"role": "user", "content": f"q {i}"}]) for i in range(3000)]
     print("started", flush=True)
     teacher.generate(requests, SamplingParams())

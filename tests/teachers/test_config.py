@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hydra.errors import ConfigCompositionException
 
 from codeio.teachers import build_teacher, cache_namespace
 from codeio.teachers.base import SamplingParams
 from codeio.teachers.cache import CachedTeacher
+from codeio.teachers.config import OpenAITeacherConfig, VLLMTeacherConfig
 from codeio.teachers.openai_backend import OpenAITeacher
 from tests.helpers import compose_config
 
@@ -59,17 +62,22 @@ def test_build_validates_and_wraps_in_the_cache(tmp_path):
     assert isinstance(bare, OpenAITeacher)
     with pytest.raises(ValueError, match="top_p"):
         build_teacher(_compose("openai", "teacher.sampling.top_p=2.0").teacher)
-    with pytest.raises(ValueError, match="unknown keys"):
+    with pytest.raises(KeyError, match="modle"):  # a plain mapping goes through the schema: typos fail
         build_teacher({"_target_": "codeio.teachers.openai_backend.OpenAITeacher", "modle": "x"})
     with pytest.raises(ValueError, match="NAME of an environment variable"):
         build_teacher({"_target_": "codeio.teachers.openai_backend.OpenAITeacher", "api_key_env": "sk-abc.def"})
 
 
 def test_cache_namespace_follows_answer_changing_fields_only():
-    base = {"_target_": "x", "model": "m", "base_url": "http://a/v1", "max_concurrency": 8, "extra_body": {}}
+    base = OpenAITeacherConfig(model="m", base_url="http://a/v1", max_concurrency=8)
     assert cache_namespace(base) == ""
-    assert cache_namespace({**base, "base_url": "http://b/v1", "max_concurrency": 512}) == ""
-    assert cache_namespace({**base, "extra_body": {"top_k": 20}}) != ""
+    moved = replace(base, base_url="http://b/v1", max_concurrency=512, timeout=5.0, max_retries=0)
+    assert cache_namespace(moved) == ""  # transport settings: every cached answer stays valid
+    assert cache_namespace(replace(base, extra_body={"top_k": 20})) != ""
+    assert cache_namespace(replace(base, model="other")) == ""  # the model is a key field of its own
+    vllm = VLLMTeacherConfig()
+    assert cache_namespace(replace(vllm, tensor_parallel_size=8, batch_size=64)) == cache_namespace(vllm)
+    assert cache_namespace(replace(vllm, dtype="float16")) != cache_namespace(vllm)
 
 
 def test_executor_reaches_teachers_that_need_one(tmp_path):
@@ -80,3 +88,15 @@ def test_executor_reaches_teachers_that_need_one(tmp_path):
     teacher, params = build_teacher(cfg, cache_dir=tmp_path, executor=marker)
     assert isinstance(teacher.inner, TraceTeacher) and teacher.inner.executor is marker
     assert params == SamplingParams()
+
+
+@pytest.mark.parametrize(("preset", "namespace"), [
+    ("openai", ""), ("deepseek_v25_api", ""), ("vllm", "70d2ef497db64471"),
+    ("deepseek_v25_vllm", "bafd596d20939b3a"), ("qwen25_coder_vllm", "1e2c4881466428e1"),
+])
+def test_response_cache_namespaces_stay_put(preset, namespace):
+    """Responses paid for with these presets keep hitting the cache: a change here re-asks every one of
+    them, so it must be deliberate (these values predate the affects_output marker and still hold)."""
+    from omegaconf import OmegaConf
+
+    assert cache_namespace(OmegaConf.to_object(_compose(preset).teacher)) == namespace

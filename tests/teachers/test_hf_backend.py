@@ -6,6 +6,7 @@ import pytest
 
 from codeio.teachers import build_teacher
 from codeio.teachers.base import LENGTH, STOP, ChatRequest, SamplingParams
+from codeio.teachers.config import HFTeacherConfig
 from codeio.testing.tiny_model import build_tiny_model
 
 
@@ -18,7 +19,7 @@ def tiny_model(tmp_path_factory):
 def teacher(tiny_model):
     from codeio.teachers.hf_backend import HFTeacher
 
-    return HFTeacher(model=str(tiny_model), batch_size=4)
+    return HFTeacher(HFTeacherConfig(model=str(tiny_model), batch_size=4))
 
 
 def _requests(texts):

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from codeio.teachers.base import ERROR, LENGTH, STOP, ChatRequest, SamplingParams
+from codeio.teachers.config import OpenAITeacherConfig
 from codeio.teachers.openai_backend import OpenAITeacher
 from codeio.testing.openai_server import FakeOpenAIServer, FaultPlan
 
@@ -22,7 +23,7 @@ def _requests(count: int, prefix: str = "q") -> list[ChatRequest]:
 
 def _teacher(urls, **options) -> OpenAITeacher:
     defaults = {"model": "m", "timeout": 1.0, "backoff_initial": 0.005, "backoff_max": 0.05, "max_retries": 4}
-    return OpenAITeacher(base_url=urls, **{**defaults, **options})
+    return OpenAITeacher(OpenAITeacherConfig(base_url=urls, **{**defaults, **options}))
 
 
 def _body_key(teacher: OpenAITeacher, request: ChatRequest, params: SamplingParams, index: int) -> str:
@@ -164,11 +165,11 @@ def test_api_key_comes_from_env_and_never_leaks(monkeypatch, caplog, tmp_path):
 
 def test_missing_key_is_allowed_only_for_local_servers(monkeypatch):
     monkeypatch.delenv("CODEIO_NO_SUCH_KEY", raising=False)
-    OpenAITeacher(model="m", base_url="http://127.0.0.1:9/v1", api_key_env="CODEIO_NO_SUCH_KEY")
+    OpenAITeacher(OpenAITeacherConfig(model="m", base_url="http://127.0.0.1:9/v1", api_key_env="CODEIO_NO_SUCH_KEY"))
     with pytest.raises(ValueError, match="CODEIO_NO_SUCH_KEY"):
-        OpenAITeacher(model="m", base_url="https://api.example.com/v1", api_key_env="CODEIO_NO_SUCH_KEY")
-    OpenAITeacher(model="m", base_url="https://api.example.com/v1", api_key_env="CODEIO_NO_SUCH_KEY",
-                  allow_missing_key=True)
+        OpenAITeacher(OpenAITeacherConfig(model="m", base_url="https://api.example.com/v1", api_key_env="CODEIO_NO_SUCH_KEY"))
+    OpenAITeacher(OpenAITeacherConfig(model="m", base_url="https://api.example.com/v1", api_key_env="CODEIO_NO_SUCH_KEY",
+                  allow_missing_key=True))
 
 
 def test_httpx_client_gives_the_same_answers():

@@ -11,6 +11,7 @@ import pytest
 
 from codeio.teachers import build_teacher
 from codeio.teachers.base import ERROR, LENGTH, STOP, ChatRequest, SamplingParams
+from codeio.teachers.config import VLLMTeacherConfig
 from codeio.teachers.vllm_backend import (
     chat_batch,
     engine_kwargs,
@@ -42,12 +43,13 @@ def test_chat_batch_keeps_whole_conversations_in_order():
 
 
 def test_engine_kwargs_turn_on_prefix_caching_and_tensor_parallel():
-    kwargs = engine_kwargs("deepseek-ai/DeepSeek-V2.5", tensor_parallel_size=8, dtype="bfloat16",
-                           max_model_len=8192, trust_remote_code=True, extra={"max_num_seqs": 64})
+    kwargs = engine_kwargs(VLLMTeacherConfig(model="deepseek-ai/DeepSeek-V2.5", tensor_parallel_size=8,
+                                             dtype="bfloat16", max_model_len=8192, trust_remote_code=True,
+                                             engine_kwargs={"max_num_seqs": 64}))
     assert kwargs == {"model": "deepseek-ai/DeepSeek-V2.5", "tensor_parallel_size": 8, "dtype": "bfloat16",
                       "gpu_memory_utilization": 0.9, "enable_prefix_caching": True, "trust_remote_code": True,
                       "seed": 0, "max_model_len": 8192, "max_num_seqs": 64}
-    assert "max_model_len" not in engine_kwargs("m")
+    assert "max_model_len" not in engine_kwargs(VLLMTeacherConfig(model="m"))
 
 
 def test_chat_template_from_file_or_text(tmp_path):

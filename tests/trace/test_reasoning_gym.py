@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from codeio.execution import Call, Job, make_executor
-from codeio.teachers.trace import TraceTeacher
+from codeio.teachers.trace import TraceTeacher, TraceTeacherConfig
 from codeio.teachers.trace.render import RenderOptions, render_input, render_output
 from codeio.teachers.trace.selfcheck import check, load_reasoning_gym, make_tasks
 from tests.trace.trace_helpers import numbers_in, trace_numbers
@@ -27,7 +27,7 @@ def run_check(shared_data, limit):
     with make_executor("forkserver", timeout=5.0) as executor:
         rejected: Counter = Counter()
         tasks = make_tasks(executor, functions, rejected=rejected)
-        teacher = TraceTeacher(executor=executor)
+        teacher = TraceTeacher(TraceTeacherConfig(), executor)
         report, generations = check(teacher, executor, tasks)
     return functions, rejected, tasks, report, teacher
 
@@ -59,7 +59,7 @@ def test_numbers_quoted_on_real_functions_come_from_their_traces(shared_data):
     if not path.exists():
         pytest.skip(f"missing {path}")
     functions = load_reasoning_gym(path, limit=int(os.environ.get("TRACE_NUMBERS_LIMIT", "40")))
-    teacher = TraceTeacher(executor=None)
+    teacher = TraceTeacher(TraceTeacherConfig(), None)
     with make_executor("forkserver", timeout=5.0) as executor:
         tasks = [t for t in make_tasks(executor, functions) if t["kind"] == "output"]
         jobs = [Job(code=t["refcode"], calls=[Call(kwargs_json=t["input_json"], harness="trace",

@@ -37,7 +37,7 @@ def test_bundled_corpus_every_traced_answer_verifies(executor):
     functions = load_bundled()
     assert len(functions) >= 20
     tasks = make_tasks(executor, functions)
-    teacher = TraceTeacher(executor=executor)
+    teacher = TraceTeacher(TraceTeacherConfig(), executor)
     report, _ = check(teacher, executor, tasks)
     answered = sum(sum(v.values()) for v in report.verdicts.values())
     failed = sum(report.teacher_failures.values())
@@ -49,7 +49,7 @@ def test_bundled_corpus_every_traced_answer_verifies(executor):
 
 
 def test_output_and_input_answers(executor):
-    teacher = TraceTeacher(executor=executor)
+    teacher = TraceTeacher(TraceTeacherConfig(), executor)
     out, inp = ask(teacher, task("output"), task("input", task_id="t2"))
     assert out[0].ok and extract_answer(out[0].text, "output").value == [0, 1, 4, 9]
     assert inp[0].ok and extract_answer(inp[0].text, "input").value == {"n": 4}
@@ -58,7 +58,7 @@ def test_output_and_input_answers(executor):
 
 
 def test_failures_are_counted_by_reason(executor):
-    teacher = TraceTeacher(executor=executor, timeout=0.5)
+    teacher = TraceTeacher(TraceTeacherConfig(timeout=0.5), executor)
     boom = "def main_solution(n):\n    return 1 // (n - n)\n"
     spin = "def main_solution(n):\n    while True:\n        n += 1\n"
     gens = ask(teacher,
@@ -76,16 +76,16 @@ def test_failures_are_counted_by_reason(executor):
 def test_truncated_trace_renders_or_errors_as_configured(executor):
     long_loop = "def main_solution(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return s\n"
     t = task(refcode=long_loop, kwargs={"n": 5000}, output=sum(range(5000)))
-    render = TraceTeacher(executor=executor, max_events=100)
+    render = TraceTeacher(TraceTeacherConfig(max_events=100), executor)
     gens = ask(render, t)
     assert gens[0][0].ok and extract_answer(gens[0][0].text, "output").value == sum(range(5000))
     assert render.outcomes["rendered_truncated"] == 1
-    strict = TraceTeacher(executor=executor, max_events=100, on_truncated="error")
+    strict = TraceTeacher(TraceTeacherConfig(max_events=100, on_truncated="error"), executor)
     assert ask(strict, t)[0][0].finish_reason == "error" and strict.stats.failures == {"trace_too_large": 1}
 
 
 def test_revision_turn_and_several_samples(executor):
-    teacher = TraceTeacher(executor=executor)
+    teacher = TraceTeacher(TraceTeacherConfig(), executor)
     messages = [{"role": "user", "content": "predict"}, {"role": "assistant", "content": "```json\n{}\n```"},
                 {"role": "user", "content": "Your answer could not be read. Please try again."}]
     gens = ask(teacher, task(), messages=messages, params=SamplingParams(n=3, seed=5))[0]
@@ -96,7 +96,7 @@ def test_revision_turn_and_several_samples(executor):
 
 
 def test_max_tokens_bounds_the_rationale(executor):
-    teacher = TraceTeacher(executor=executor)
+    teacher = TraceTeacher(TraceTeacherConfig(), executor)
     long_loop = "def main_solution(n):\n    s = 0\n    for i in range(n):\n        if i % 3:\n            s += i\n    return s\n"
     t = task(refcode=long_loop, kwargs={"n": 300}, output=sum(i for i in range(300) if i % 3))
     short = ask(teacher, t, params=SamplingParams(max_tokens=150))[0][0]
@@ -107,8 +107,8 @@ def test_max_tokens_bounds_the_rationale(executor):
 
 def test_needs_an_executor_and_validates_config():
     with pytest.raises(ValueError, match="executor"):
-        TraceTeacher().generate([ChatRequest(messages=[], task=task())], SamplingParams())
-    for bad in ({"max_events": 0}, {"on_truncated": "ignore"}, {"loop_head": -1}, {"needs_executor": False}):
+        TraceTeacher(TraceTeacherConfig()).generate([ChatRequest(messages=[], task=task())], SamplingParams())
+    for bad in ({"max_events": 0}, {"on_truncated": "ignore"}, {"loop_head": -1}):
         with pytest.raises(ValueError):
             TraceTeacherConfig(**bad)
 

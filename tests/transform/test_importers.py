@@ -10,9 +10,11 @@ import pytest
 
 from codeio.execution import make_executor
 from codeio.sources.base import Rejected
+from codeio.sources.config import ReasoningGymSourceConfig, UnifiedSourceConfig
 from codeio.sources.reasoning_gym import ReasoningGymSource
 from codeio.sources.unified import UnifiedSource
 from codeio.transform import Transformer
+from codeio.transform.config import TransformConfig
 from tests.conftest import shared_file
 
 GOOD = {
@@ -52,7 +54,7 @@ def test_unified_source_rejects_bad_lines(tmp_path):
     ]
     path = tmp_path / "funcs.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    rows, rejected = _split(list(UnifiedSource(str(path), name="mine").iter_items()))
+    rows, rejected = _split(list(UnifiedSource(UnifiedSourceConfig(path=str(path), name="mine")).iter_items()))
     assert len(rows) == 2
     assert sorted(r.reason for r in rejected) == sorted(
         ["malformed_json", "missing_field", "wrong_type", "wrong_type", "wrong_type", "no_inputs", "not_an_object"])
@@ -65,10 +67,10 @@ def test_unified_source_rejects_bad_lines(tmp_path):
 def test_unified_source_glob_and_missing_path(tmp_path):
     for i in range(3):
         (tmp_path / f"part{i}.jsonl").write_text(json.dumps({**GOOD, "problem_description": f"p{i}"}) + "\n")
-    rows, _ = _split(list(UnifiedSource(str(tmp_path / "part*.jsonl")).iter_items()))
+    rows, _ = _split(list(UnifiedSource(UnifiedSourceConfig(path=str(tmp_path / "part*.jsonl"))).iter_items()))
     assert [json.loads(r["unified_json"])["problem_description"] for r in rows] == ["p0", "p1", "p2"]
     with pytest.raises(ValueError, match="source.path"):
-        list(UnifiedSource(str(tmp_path / "none*.jsonl")).iter_items())
+        list(UnifiedSource(UnifiedSourceConfig(path=str(tmp_path / "none*.jsonl"))).iter_items())
 
 
 def test_reasoning_gym_reads_array_and_jsonl(tmp_path):
@@ -81,7 +83,7 @@ def test_reasoning_gym_reads_array_and_jsonl(tmp_path):
         json.dump([record, {"task_description": "no code"}], f, indent=2)
     with gzip.open(lines, "wt") as f:
         f.write(json.dumps(record) + "\n{broken\n")
-    rows, rejected = _split(list(ReasoningGymSource(str(tmp_path / "*.json.gz")).iter_items()))
+    rows, rejected = _split(list(ReasoningGymSource(ReasoningGymSourceConfig(path=str(tmp_path / "*.json.gz"))).iter_items()))
     assert len(rows) == 2
     assert sorted(r.reason for r in rejected) == ["malformed_json", "missing_field"]
     fn = json.loads(rows[0]["unified_json"])
@@ -101,7 +103,7 @@ def test_reasoning_gym_without_path_or_package_is_a_clear_error(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_rg)
     with pytest.raises(ValueError, match="reasoning-gym"):
-        ReasoningGymSource()
+        ReasoningGymSource(ReasoningGymSourceConfig())
 
 
 def test_transform_validates_and_smoke_runs_imported_rows(tmp_path, executor):
@@ -118,8 +120,8 @@ def test_transform_validates_and_smoke_runs_imported_rows(tmp_path, executor):
     ]
     path = tmp_path / "f.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    raws, _ = _split(list(UnifiedSource(str(path)).iter_items()))
-    fns, counts = Transformer().process(raws, executor)
+    raws, _ = _split(list(UnifiedSource(UnifiedSourceConfig(path=str(path))).iter_items()))
+    fns, counts = Transformer(TransformConfig()).process(raws, executor)
     assert len(fns) == 2
     assert counts == {"smoke_not_serializable": 1, "denied_import": 1, "smoke_missing_module": 1,
                       "missing_entry": 1, "generator_bad_signature": 1, "duplicate_function": 1}
@@ -129,8 +131,8 @@ def test_transform_validates_and_smoke_runs_imported_rows(tmp_path, executor):
 
 def test_reasoning_gym_sample_passes_transform(executor):
     path = shared_file("reasoning_gym", "codeio.json.gz")
-    raws = [r for r in itertools.islice(ReasoningGymSource(str(path)).iter_items(), 150) if isinstance(r, dict)]
-    fns, counts = Transformer().process(raws, executor)
+    raws = [r for r in itertools.islice(ReasoningGymSource(ReasoningGymSourceConfig(path=str(path))).iter_items(), 150) if isinstance(r, dict)]
+    fns, counts = Transformer(TransformConfig()).process(raws, executor)
     assert len(fns) + sum(counts.values()) == len(raws)
     assert len(fns) >= 0.9 * len(raws)
 
@@ -140,10 +142,10 @@ def test_both_reasoning_gym_files_yield_over_5000_functions(executor):
     paths = [shared_file("reasoning_gym", n) for n in ("codeio.json.gz", "codeio-hq.json.gz")]
     raws = []
     for p in paths:
-        rows, rejected = _split(list(ReasoningGymSource(str(p)).iter_items()))
+        rows, rejected = _split(list(ReasoningGymSource(ReasoningGymSourceConfig(path=str(p))).iter_items()))
         assert not rejected
         raws += rows
-    fns, counts = Transformer().process(raws, executor)
+    fns, counts = Transformer(TransformConfig()).process(raws, executor)
     assert len(fns) + sum(counts.values()) == len(raws) == 5752
     assert len(fns) > 5000, counts
     assert len({f["function_id"] for f in fns}) == len(fns)
@@ -154,7 +156,7 @@ def test_unified_source_drops_non_strict_json_pairs(tmp_path):
     mixed = json.dumps({**GOOD, "ios": [{"input": {"a": 1, "b": 1}, "output": float("inf")}, *GOOD["ios"]]})
     path = tmp_path / "nan.jsonl"
     path.write_text(nan_only + "\n" + mixed + "\n")
-    rows, rejected = _split(list(UnifiedSource(str(path)).iter_items()))
+    rows, rejected = _split(list(UnifiedSource(UnifiedSourceConfig(path=str(path))).iter_items()))
     assert [r.reason for r in rejected] == ["not_json"]
     fn = json.loads(rows[0]["unified_json"])
     assert fn["ios"] == GOOD["ios"] and fn["meta"] == {"ios_dropped_not_json": 1}

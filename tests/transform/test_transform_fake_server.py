@@ -11,9 +11,11 @@ import pytest
 from codeio.execution import make_executor
 from codeio.records import RawCode, stable_id
 from codeio.teachers.base import SamplingParams
+from codeio.teachers.config import OpenAITeacherConfig
 from codeio.teachers.openai_backend import OpenAITeacher
 from codeio.testing.openai_server import FakeOpenAIServer
 from codeio.transform import Transformer
+from codeio.transform.config import TransformConfig
 from tests.conftest import shared_file
 from tests.transform.canned import CannedTeacherScript
 
@@ -39,10 +41,10 @@ def load_raws(limit: int) -> tuple[list[dict], list[int], dict[int, dict]]:
 def run_transform(limit: int):
     raws, indices, parsed = load_raws(limit)
     script = CannedTeacherScript(raws, parsed, indices)
-    transformer = Transformer(smoke_timeout=1.0)
+    transformer = Transformer(TransformConfig(smoke_timeout=1.0))
     with FakeOpenAIServer(responder=script.respond) as server, \
-            OpenAITeacher(model="fake-model", base_url=server.base_url, api_key_env=None,
-                          allow_missing_key=True, max_retries=1, backoff_initial=0.01) as teacher, \
+            OpenAITeacher(OpenAITeacherConfig(model="fake-model", base_url=server.base_url, api_key_env=None,
+                          allow_missing_key=True, max_retries=1, backoff_initial=0.01)) as teacher, \
             make_executor("forkserver", timeout=5.0) as executor:
         fns, counts = transformer.process(raws, executor, teacher, SamplingParams(temperature=0.0, max_tokens=100_000))
         requests = server.counters["requests"]
@@ -120,16 +122,16 @@ def test_prompt_file_and_prefilters(tmp_path):
         RawCode(raw_id="ok", source="s", content="def f(x):\n    return {x}  # braces {code} survive\n" * 2).to_row(),
     ]
     with FakeOpenAIServer(responder=responder) as server, \
-            OpenAITeacher(model="fake-model", base_url=server.base_url, api_key_env=None,
-                          allow_missing_key=True) as teacher, make_executor("forkserver") as executor:
-        fns, counts = Transformer(prompt_file=str(template), system_prompt="be brief").process(raws, executor, teacher)
+            OpenAITeacher(OpenAITeacherConfig(model="fake-model", base_url=server.base_url, api_key_env=None,
+                          allow_missing_key=True)) as teacher, make_executor("forkserver") as executor:
+        fns, counts = Transformer(TransformConfig(prompt_file=str(template), system_prompt="be brief")).process(raws, executor, teacher)
     assert fns == []
     assert counts == {"prefilter_too_short": 1, "prefilter_not_python": 1, "prefilter_no_function": 1,
                       "parse_no_code_block": 1}
     assert seen == ["Rewrite with entry main_solution:\n" + raws[3]["content"] + "\n"]
     with pytest.raises(ValueError, match="placeholder"):
         (tmp_path / "bad.txt").write_text("no placeholder")
-        Transformer(prompt_file=str(tmp_path / "bad.txt"))
+        Transformer(TransformConfig(prompt_file=str(tmp_path / "bad.txt")))
 
 
 def test_classifier_hook_filters_before_the_rewrite(tmp_path):
@@ -147,9 +149,9 @@ def test_classifier_hook_filters_before_the_rewrite(tmp_path):
     raws = [RawCode(raw_id=name, source="s", content=f"def {name}(x):\n    return x + 1  # padding padding\n").to_row()
             for name in ("medium_one", "easy_one")]
     with FakeOpenAIServer(responder=responder) as server, \
-            OpenAITeacher(model="fake-model", base_url=server.base_url, api_key_env=None,
-                          allow_missing_key=True) as teacher, make_executor("forkserver") as executor:
-        transformer = Transformer(classifier_prompt_file=str(template), classifier_keep=["medium", "hard"])
+            OpenAITeacher(OpenAITeacherConfig(model="fake-model", base_url=server.base_url, api_key_env=None,
+                          allow_missing_key=True)) as teacher, make_executor("forkserver") as executor:
+        transformer = Transformer(TransformConfig(classifier_prompt_file=str(template), classifier_keep=["medium", "hard"]))
         fns, counts = transformer.process(raws, executor, teacher)
     assert counts == {"classifier_rejected": 1, "parse_no_code_block": 1}
     assert len(rewrites) == 1 and "medium_one" in rewrites[0]

@@ -9,6 +9,7 @@ import pytest
 
 from codeio import records
 from codeio.tasks import TaskBuilder
+from codeio.tasks.config import PromptConfig
 from codeio.verify import Verifier, VerifyItem
 
 
@@ -40,7 +41,7 @@ def load_pairs(shared_data, limit_functions: int = 120):
 
 def test_recorded_pairs_become_tasks_and_right_answers_verify(executor, shared_data):
     pairs = load_pairs(shared_data)
-    tasks, rejected = TaskBuilder(pairs_per_function=1).process(pairs)
+    tasks, rejected = TaskBuilder(PromptConfig(pairs_per_function=1)).process(pairs)
     assert not rejected.keys() - {"over_pairs_per_function"}
     assert len(tasks) >= 200 and Counter(t["kind"] for t in tasks)["input"] == len(tasks) // 2
     items = []

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
+from codeio.schema import build
 from codeio.verify import Verifier, VerifyItem
 from codeio.verify.config import SCHEMAS
 from codeio.verify.feedback import ALLOWED_FIELDS, load_feedback_templates
@@ -21,13 +21,12 @@ def compose(option: str, **overrides):
     defaults = data.pop("defaults")
     schema = SCHEMAS["verifier"][defaults[0]]
     cfg = OmegaConf.merge(OmegaConf.structured(schema), data, overrides)
-    OmegaConf.to_object(cfg)
-    return cfg
+    return OmegaConf.to_object(cfg)  # runs the schema's checks
 
 
 @pytest.mark.parametrize("option", sorted(p.stem for p in CONF.glob("*.yaml")))
 def test_option_builds(option):
-    verifier = instantiate(compose(option), _convert_="all")
+    verifier = build(compose(option))
     assert isinstance(verifier, Verifier)
     assert verifier.rel_tol == 1e-3 and verifier.timeout == 5.0
 
@@ -47,10 +46,7 @@ def test_bundled_feedback_covers_every_case():
 def test_feedback_override_and_file(tmp_path):
     path = tmp_path / "fb.yaml"
     path.write_text(yaml.safe_dump({"output_mismatch": 'Nope: {answer} is wrong. Format {"output": x}'}))
-    verifier = instantiate(
-        compose("default", feedback_file=str(path), feedback={"output_success": "Yes ({answer})."}),
-        _convert_="all",
-    )
+    verifier = build(compose("default", feedback_file=str(path), feedback={"output_success": "Yes ({answer})."}))
     item = VerifyItem("def main_solution():\n    return 1\n", "main_solution", "output", "{}", "1",
                       '{"output": 2}')
     assert verifier.verify_one(item).feedback == 'Nope: 2 is wrong. Format {"output": x}'

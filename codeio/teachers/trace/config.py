@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from codeio.teachers.config import TeacherConfigBase
+from codeio.teachers.config import TRANSPORT, TeacherConfigBase
 
 
 @dataclass
@@ -13,18 +13,18 @@ class TraceTeacherConfig(TeacherConfigBase):
 
     Output prediction is right by construction; input prediction uses the task's true input as a
     hidden hint (STaR-style rationalisation), reasons backwards to it and confirms it by tracing.
-    ``sampling`` (``max_tokens``, ``n``, ``seed``) and ``cache_failures`` come from ``TeacherConfigBase`` and
-    are read by ``build_teacher``; ``temperature`` and ``top_p`` have no effect here.
+    ``sampling`` (``max_tokens``, ``n``, ``seed``) and ``cache_failures`` come from ``TeacherConfigBase``;
+    ``temperature`` and ``top_p`` have no effect here. The teacher runs code only in the pipeline's
+    executor, which it is given because its class declares ``needs_executor``.
     """
 
     _target_: str = "codeio.teachers.trace.TraceTeacher"
     model_name: str = "trace"
     """Name recorded as the responses' model."""
-    needs_executor: bool = True
-    """Tells ``build_teacher`` to pass the pipeline's executor: traced code runs only in the sandbox."""
     timeout: float = 10.0
-    """Wall-clock limit of one traced call in seconds (tracing is slower than a plain call)."""
-    batch_size: int = 256
+    """Wall-clock limit of one traced call in seconds (tracing is slower than a plain call). It enters the
+    cache keys: it bounds the execution of deterministic code, so it decides which tasks get a rationale."""
+    batch_size: int = field(default=256, metadata=TRANSPORT)
     """Traced calls handed to the executor at once."""
     # -- tracer (harness) limits
     max_events: int = 3000
@@ -71,8 +71,6 @@ class TraceTeacherConfig(TeacherConfigBase):
             raise ValueError("teacher.max_value_chars must be at least 16")
         if self.on_truncated not in ("render", "error"):
             raise ValueError(f"teacher.on_truncated must be 'render' or 'error', got {self.on_truncated!r}")
-        if not self.needs_executor:
-            raise ValueError("teacher.needs_executor must stay true: the trace teacher runs code")
 
 
 SCHEMAS = {"teacher": {"trace_schema": TraceTeacherConfig}}

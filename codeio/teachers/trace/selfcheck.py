@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from codeio.execution.base import OK, Call, Executor, Job
+from codeio.shared_data import shared_data_dir
 from codeio.teachers.base import ChatRequest, SamplingParams
 
-REASONING_GYM_FILE = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "reasoning_gym" / "codeio.json.gz"
+REASONING_GYM_FILE = shared_data_dir() / "reasoning_gym" / "codeio.json.gz"
 
 
 @dataclass
@@ -157,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dataclasses import asdict
 
     from codeio.execution import make_executor
+    from codeio.teachers.trace.config import TraceTeacherConfig
     from codeio.teachers.trace.teacher import TraceTeacher
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -173,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with make_executor(args.executor) as executor:
         rejected: Counter = Counter()
         tasks = make_tasks(executor, functions, rejected=rejected)
-        teacher = TraceTeacher(executor=executor)
+        teacher = TraceTeacher(TraceTeacherConfig(), executor)
         report, _ = check(teacher, executor, tasks)
     report.functions = len(functions)
     report.rejected_functions = dict(rejected)

@@ -45,12 +45,13 @@ the response cache (keyed by model name) stops serving rationales written by old
 
 
 class TraceTeacher(Teacher):
-    """Teacher whose rationales are rendered from execution traces. Takes the schema's fields."""
+    """Teacher whose rationales are rendered from execution traces; settings: ``TraceTeacherConfig``."""
 
-    def __init__(self, executor: Executor | None = None, **fields: Any):
-        for name in ("_target_", "sampling", "cache_failures"):  # read by build_teacher, not by the class
-            fields.pop(name, None)
-        self.config = TraceTeacherConfig(**fields)
+    writes_code = False  # it explains the code it is given; it cannot rewrite raw code
+    needs_executor = True  # traced code runs only in the sandbox
+
+    def __init__(self, cfg: TraceTeacherConfig, executor: Executor | None = None):
+        self.config = cfg
         self.model_name = f"{self.config.model_name}@v{RENDERER_VERSION}"
         self.executor = executor
         self.stats = TeacherStats()
@@ -72,8 +73,8 @@ class TraceTeacher(Teacher):
 
     def generate(self, requests: Sequence[ChatRequest], params: SamplingParams) -> list[list[Generation]]:
         if self.executor is None:
-            raise ValueError("the trace teacher needs an executor (build it with codeio.teachers.build_teacher, "
-                             "whose config has needs_executor: true)")
+            raise ValueError("the trace teacher needs an executor: TraceTeacher(cfg, executor) "
+                             "(codeio.teachers.build_teacher passes it)")
         out: list[list[Generation] | None] = [None] * len(requests)
         by_key: dict[tuple[str, str, str], list[int]] = {}
         for i, request in enumerate(requests):
