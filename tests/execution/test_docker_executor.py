@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,40 @@ def test_refuses_without_a_daemon_or_image(client, tmp_path):
         make_executor("docker", docker_host=f"unix://{tmp_path}/no-daemon.sock")
     with pytest.raises(RuntimeError, match="python -m codeio.execution.image"):
         make_executor("docker", image="codeio-no-such-image:never", build="none")
+
+
+def _image_command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "codeio.execution.image", *args], capture_output=True,
+                          text=True, cwd=REPO, timeout=600)
+
+
+def test_image_command_builds_the_executor_image_without_a_registry(client):
+    """The documented ``python -m codeio.execution.image``: finds an existing image, and (--force) builds
+    sandbox/Dockerfile on the Debian base with no network, giving an image the executor runs jobs in."""
+    found = _image_command()
+    assert found.returncode == 0 and found.stdout.strip() == "codeio-exec:latest exists", found.stderr
+    tag = f"codeio-exec-test:{uuid.uuid4().hex[:8]}"
+    try:
+        built = _image_command("--image", tag, "--force")
+        assert built.returncode == 0 and built.stdout.strip() == f"built {tag}", built.stderr[-2000:]
+        with make_executor("docker", workers=1, timeout=2.0, image=tag, build="none") as ex:
+            got = ex.run_one("import numpy\ndef main_solution(n):\n    return int(numpy.arange(n).sum())\n",
+                             {"n": 5})
+        assert got.status == OK and got.value() == 10, got
+    finally:
+        client.images.remove(tag, force=True, noprune=False)
+
+
+@pytest.mark.slow
+def test_debian_base_image_from_debian_packages(client):
+    """The registry-free base: debootstrap + docker import (2-3 minutes; needs Debian's package mirror)."""
+    from codeio.execution.image import build_base
+
+    tag = f"codeio-base-test:{uuid.uuid4().hex[:8]}"
+    try:
+        build_base(client, tag=tag)
+        out = client.containers.run(tag, ["python3", "-c", "import numpy, sys; print(sys.version_info[0])"],
+                                    remove=True, network_disabled=True)
+        assert out.strip() == b"3"
+    finally:
+        client.images.remove(tag, force=True)
