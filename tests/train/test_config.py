@@ -12,6 +12,8 @@ from omegaconf import OmegaConf
 from codeio.train.config import SCHEMAS, ModelConfig, TrainerConfig
 
 CONF = Path(__file__).resolve().parents[2] / "conf"
+CPU_BATCHING = "packing"
+"""The mode the CPU presets use: the fastest measured on CPU (experiments/training/README.md)."""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -116,3 +118,17 @@ def test_strategies_are_built_from_the_config(tiny_model_cfg, tiny_model_dir):
     except ImportError:
         with pytest.raises(ImportError, match=r"\.\[deepspeed\]"):
             build_strategy(TrainerConfig(strategy="deepspeed"), tiny_model_cfg, str(tiny_model_dir))
+
+
+def test_presets_choose_their_batching_and_the_old_switch_composes():
+    chosen = {}
+    for name in sorted(p.stem for p in (CONF / "trainer").glob("*.yaml")):
+        assert "\npacking:" not in (CONF / "trainer" / f"{name}.yaml").read_text()  # the deprecated key
+        with initialize_config_dir(str(CONF), version_base="1.3"):
+            chosen[name] = OmegaConf.to_object(compose(config_name="trainer/" + name).trainer).batching
+    assert chosen["default"] == chosen["gemma2_27b"] == "packing"  # GPU presets: flash-attention varlen
+    # CPU presets: the fastest mode measured on CPU (experiments/training/README.md)
+    assert chosen["cpu"] == chosen["quickstart"] == chosen["tiny"] == CPU_BATCHING
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose(config_name="trainer/default", overrides=["trainer.packing=false"])
+    assert OmegaConf.to_object(cfg.trainer).batching == "padding"
