@@ -37,11 +37,15 @@ def _imported() -> set[str]:
     for path in (REPO_ROOT / "codeio").rglob("*.py"):
         if "data/bundled" in path.as_posix():  # corpus programs run in the sandbox, not codeio's imports
             continue
+        names = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
-                found.update(alias.name.split(".")[0] for alias in node.names)
+                names.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.add(node.module.split(".")[0])
+                names.add(node.module.split(".")[0])
+        if path.parent.name == "child":  # the sandbox's child package runs from its own folder: bare
+            names = {n for n in names if not (path.parent / f"{n}.py").is_file()}  # sibling imports
+        found.update(names)
     return {m for m in found if m not in sys.stdlib_module_names and m != "codeio"}
 
 
