@@ -3,7 +3,8 @@
 Order of the steps (each drop is counted by reason):
 1. malformed rows (``bad_row:*``);
 2. task-type filter (``task_type_filter``);
-3. exact and near duplicates of prompts (``duplicate:exact``, ``duplicate:near``); done before the
+3. exact duplicates of tasks (prompt and reference answer by default, ``duplicate:exact``) and near
+   duplicates of prompts across functions (``duplicate:near``); done before the
    holdout split so no near copy of a held-out function stays in training;
 4. benchmark overlap, reported always, dropped with ``decontam_drop`` (``contaminated:<benchmark>``);
 5. holdout split by function (``holdout``: those Task rows go to ``holdout.jsonl``);
@@ -150,7 +151,7 @@ class Assembler:
         kept = []
         for row, turns in items:
             if cfg.dedup_exact:
-                key = overlap.exact_key(row["prompt"])
+                key = overlap.exact_key(_dedup_text(row, cfg.dedup_key))
                 if key in seen:
                     rejected["duplicate:exact"] += 1
                     report_["exact"] += 1
@@ -310,3 +311,12 @@ def _split(flagged, fraction: float, seed: int):
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(row, default=str))
+
+
+def _dedup_text(row: dict[str, Any], key: str) -> str:
+    """The text exact dedup compares: the prompt, plus the answer the task is graded against unless
+    ``key == "prompt"`` (input-prediction prompts of one function repeat whenever outputs repeat)."""
+    if key == "prompt":
+        return row["prompt"]
+    answer = row.get("input_json") if row.get("kind") == "input" else row.get("output_json")
+    return f"{row['prompt']}\n\x00{answer}"

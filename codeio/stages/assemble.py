@@ -11,7 +11,7 @@ from codeio.schema import build, output_settings
 
 class AssembleStage(Stage):
     name = "assemble"
-    version = "1"
+    version = "2"  # 2: exact dedup keys on prompt and reference answer (issue #17)
     chunked = False
     groups = ("dataset", "revision")
     artifacts = (("training data (TRL messages)", "train.jsonl"), ("released-format records", "codeio.jsonl"),

@@ -131,3 +131,20 @@ def test_subsampling_by_count_and_fraction(tasks, tmp_path):
     both, _, _ = Assembler(quiet(fraction=0.5, max_samples=3)).run(tasks, tmp_path / "e", 1, {})
     assert len(both) == 3
     assert len(read_jsonl(tmp_path / "e" / "train.jsonl")) == 3
+
+
+def test_exact_dedup_keeps_distinct_tasks_of_one_function(tmp_path):
+    """Issue #17 item 1: pairs of one function sharing an output give identical input-prediction
+    prompts; they are distinct tasks (different reference inputs) and the paper keeps them all."""
+    same_prompt = query("fz") + "\n\nGiven the output [1, 2], predict the input."
+    twins = [make_task("fz", pair, "input", ["success"], prompt=same_prompt) for pair in range(3)]
+    assert len({t["input_json"] for t in twins}) == 3
+    samples, rejected, stats = Assembler(quiet()).run(twins, tmp_path / "a", 0, {})
+    assert len(samples) == 3 and not rejected and stats["dedup"]["exact"] == 0
+    # the old rule (prompt text alone) is kept as an option and drops two of them
+    samples, rejected, _ = Assembler(quiet(dedup_key="prompt")).run(twins, tmp_path / "b", 0, {})
+    assert len(samples) == 1 and rejected == {"duplicate:exact": 2}
+    # a true copy (same prompt, same reference answer) is still dropped under the default
+    copy = make_task("fz", 0, "input", ["success"], prompt=same_prompt)
+    samples, rejected, _ = Assembler(quiet()).run([*twins, copy], tmp_path / "c", 0, {})
+    assert len(samples) == 3 and rejected == {"duplicate:exact": 1}
