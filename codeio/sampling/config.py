@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from codeio.sampling.limits import SIZE_MEASURES
+
 
 @dataclass
 class SamplerConfig:
@@ -35,14 +37,24 @@ class SamplerConfig:
     """Stop after this many consecutive calls without a new pair (0 = never stop early)."""
     size_limits: bool = True
     """Apply PAPER.md's size check to inputs and outputs."""
+    size_measure: str = "json"
+    """What the byte bounds measure: ``pympler`` = the value's recursive memory size
+    (``pympler.asizeof``, the paper's rule; presets ``sampler=paper``), ``json`` = its compact JSON text
+    (accepts about 17 points more pairs, about 3x larger; see docs/fidelity.md)."""
     max_total_bytes: int = 1024
-    """Size check: whole value as compact JSON must be shorter (bytes)."""
+    """Size check: the whole value must be smaller (bytes, measured by ``size_measure``)."""
     max_items: int = 20
     """Size check: every dict and list must have fewer items."""
     max_str_chars: int = 100
     """Size check: every string must be shorter (characters)."""
     max_scalar_bytes: int = 128
-    """Size check: every other scalar's JSON must be shorter (bytes)."""
+    """Size check: every other scalar must be smaller (bytes, measured by ``size_measure``)."""
+    keep_none_outputs: bool = True
+    """Keep pairs whose output is ``None``; the paper drops them (counted as ``generated:output_none``)."""
+    drop_on_error: bool = False
+    """Drop the whole function when its generator or the function raises on any generated call (the
+    paper's script dies on the first exception; counted as ``generator_raised`` / ``function_raised``);
+    false = skip the failing call and keep sampling."""
     use_recorded: bool = True
     """Re-execute a corpus' recorded ``ios`` and keep the reproducible ones (before generated pairs)."""
     drop_on_recorded_mismatch: bool = True
@@ -63,6 +75,8 @@ class SamplerConfig:
                      "max_items", "max_str_chars", "max_scalar_bytes"):
             if getattr(self, name) < 0:
                 raise ValueError(f"sampler.{name} must be >= 0")
+        if self.size_measure not in SIZE_MEASURES:
+            raise ValueError(f"sampler.size_measure must be one of {list(SIZE_MEASURES)}, got {self.size_measure!r}")
         if self.timeout <= 0:
             raise ValueError("sampler.timeout must be > 0")
         for source, n in dict(self.pairs_per_source).items():
