@@ -69,6 +69,15 @@ def show_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def show_python(value: Any) -> str:
+    """A JSON value as the paper's prompts show it: Python's ``str()`` of the decoded value (single
+    quotes, ``True``/``None``, a top-level string without quotes)."""
+    return str(value)
+
+
+GIVEN_WRITERS = {"json": show_json, "python": show_python}
+
+
 def draws_input(pair_id: str, seed: int, input_ratio: float) -> bool:
     """Reproducible per-pair coin: True with probability ``input_ratio`` (hash of pair id and seed)."""
     draw = int(stable_id("prompt-mix", pair_id, seed), 16) / float(16**16)
@@ -161,7 +170,7 @@ class TaskBuilder:
             "io_description": str(io_description).strip(),
             "refcode": str(pair["refcode"]).strip("\n"),
             "funcname": str(funcname),
-            "given": show_json(kwargs if kind == "output" else output),
+            "given": GIVEN_WRITERS[self.config.given_format](kwargs if kind == "output" else output),
         }
         prompt = render(self.templates[kind], values)  # type: ignore[arg-type]
         name = self.config.name

@@ -184,3 +184,22 @@ def test_config_validation():
         PromptConfig(pairs_per_function=-1)
     with pytest.raises(ValueError, match="cannot be read"):
         TaskBuilder(PromptConfig(name="mine", template_file="/nonexistent/file.yaml"))
+
+
+def test_paper_experiment_shows_the_given_value_as_python_str():
+    """Issue #17 item 4: the paper's prompts show ``str()`` of the value ({'k': 2, ...}, True, None, a
+    bare string), not JSON; JSON stays an option (the schema default)."""
+    from tests.helpers import build_from, compose_config
+
+    paper = build_from(compose_config(["+experiment=codeio", "source.path=x"]).prompt)
+    assert paper.config.given_format == "python"
+    row = pair(0, output_json=json.dumps({"top": [5, 9], "ok": True, "none": None}))
+    out_prompt, in_prompt = paper.build_prompt(row, "output"), paper.build_prompt(row, "input")
+    assert "{'k': 2, 'values': [5, 1, 9]}" in out_prompt and '"values"' not in out_prompt
+    assert "{'top': [5, 9], 'ok': True, 'none': None}" in in_prompt
+    text_output = paper.build_prompt(pair(0, output_json=json.dumps("abc")), "input")
+    assert "\nabc\n" in text_output and '"abc"' not in text_output
+    as_json = TaskBuilder(PromptConfig())
+    assert '{"k": 2, "values": [5, 1, 9]}' in as_json.build_prompt(row, "output")
+    with pytest.raises(ValueError, match="given_format"):
+        PromptConfig(given_format="repr")
