@@ -8,7 +8,8 @@ Order of the steps (each drop is counted by reason):
    holdout split so no near copy of a held-out function stays in training;
 4. benchmark overlap, reported always, dropped with ``decontam_drop`` (``contaminated:<benchmark>``);
 5. holdout split by function (``holdout``: those Task rows go to ``holdout.jsonl``);
-6. keep policy (``keep_policy:never_correct`` under ``drop_wrong``);
+6. keep policy (``keep_policy:never_correct`` under ``drop_wrong``), then tasks whose kept turns hold a
+   response cut at ``max_tokens`` (``truncated_response``);
 7. subsampling to ``max_samples`` / ``fraction`` (``subsample``).
 """
 
@@ -130,6 +131,9 @@ class Assembler:
                                                                  cfg.linking)
             except formats.BadRow as err:
                 rejected[str(err)] += 1
+                continue
+            if cfg.drop_truncated and not replaced and any(t.truncated for t in kept_turns):
+                rejected["truncated_response"] += 1
                 continue
             samples.append(self._sample(row, turns, kept_turns, replaced, flag, width, revision_turns))
 

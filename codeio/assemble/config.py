@@ -56,6 +56,11 @@ class DatasetConfig:
     JSON (no reasoning); tasks answered correctly keep their turns."""
     task_types: str = "both"
     """``both``, ``input`` (input prediction only) or ``output`` (output prediction only)."""
+    drop_truncated: bool = True
+    """Drop a task whose kept turns include a response cut at the teacher's ``max_tokens``
+    (``truncated_response``): the paper never trains on one. Revision retries such turns (the verifier
+    never accepts a truncated answer), so a task revised into a complete answer under ``drop_wrong``
+    keeps only complete turns."""
     max_samples: int | None = None
     """Keep at most this many training samples (seeded random choice, applied last); null = no cap."""
     fraction: float | None = None

@@ -23,6 +23,8 @@ class Turn:
     response: str
     status: str
     feedback: str
+    truncated: bool = False
+    """The response was cut at the teacher's ``max_tokens`` (``finish_reason == "length"``)."""
 
     @property
     def correct(self) -> bool:
@@ -52,6 +54,7 @@ def read_turns(row: dict[str, Any], max_turns: int, linking: LinkingPhrases) -> 
     count = min(len(responses), len(statuses), max_turns)
     if count == 0:
         raise BadRow("bad_row:no_verified_turn")
+    reasons = list(row.get("finish_reasons") or [])
     turns = []
     for i in range(count):
         if not isinstance(responses[i], str) or not isinstance(statuses[i], str):
@@ -59,7 +62,7 @@ def read_turns(row: dict[str, Any], max_turns: int, linking: LinkingPhrases) -> 
         feedback = feedbacks[i] if i < len(feedbacks) and isinstance(feedbacks[i], str) else ""
         if not feedback.strip():
             feedback = linking.correct_feedback if statuses[i] == SUCCESS else linking.wrong_feedback
-        turns.append(Turn(responses[i], statuses[i], feedback))
+        turns.append(Turn(responses[i], statuses[i], feedback, i < len(reasons) and reasons[i] == "length"))
     return turns
 
 

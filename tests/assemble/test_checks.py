@@ -148,3 +148,28 @@ def test_exact_dedup_keeps_distinct_tasks_of_one_function(tmp_path):
     copy = make_task("fz", 0, "input", ["success"], prompt=same_prompt)
     samples, rejected, _ = Assembler(quiet()).run([*twins, copy], tmp_path / "c", 0, {})
     assert len(samples) == 3 and rejected == {"duplicate:exact": 1}
+
+
+def test_truncated_responses_never_become_training_samples(tmp_path):
+    """Issue #17 item 6: a response cut at max_tokens (finish_reason 'length') is never trained on; the
+    task is dropped and counted, unless its turns were replaced by the true answer."""
+    from codeio.verify import VerifyItem, Verifier
+    from codeio.verify.config import VerifierConfig
+
+    cut = make_task("ft", 0, "output", ["no_answer"])
+    cut["finish_reasons"] = ["length"]
+    revised = make_task("ft", 1, "output", ["no_answer", "success"])
+    revised["finish_reasons"] = ["length", "stop"]
+    whole = make_task("ft", 2, "output", ["success"])
+    rows = [cut, revised, whole]
+    samples, rejected, _ = Assembler(quiet()).run(rows, tmp_path / "a", 1, {})
+    assert [s["task_id"] for s in samples] == [whole["task_id"]]
+    assert rejected == {"truncated_response": 2}
+    samples, rejected, _ = Assembler(quiet(keep="replace_wrong")).run([cut], tmp_path / "b", 1, {})
+    assert len(samples) == 1 and samples[0]["replaced"] and not rejected
+    samples, rejected, _ = Assembler(quiet(drop_truncated=False)).run(rows, tmp_path / "c", 1, {})
+    assert len(samples) == 3 and not rejected
+    # revision retries it: the verifier never accepts a truncated answer, even a right one
+    item = VerifyItem.from_task(dict(cut, responses=['```json\n{"output": [2, 4]}\n```']))
+    assert item.finish_reason == "length"
+    assert Verifier(VerifierConfig()).verify([item], executor=None)[0].status != "success"
