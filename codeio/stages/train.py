@@ -39,7 +39,7 @@ def link_tree(src: Path, dst: Path) -> None:
 
 class TrainStage(Stage):
     name = "train"
-    version = "1"
+    version = "2"  # 2: trainer.batch_unit (the paper presets count samples per step, issue #17)
     chunked = False
     distributed = True
     groups = ("model", "trainer")
