@@ -84,4 +84,27 @@ class SamplerConfig:
                 raise ValueError(f"sampler.pairs_per_source.{source} must be an integer >= 1")
 
 
+def unmatched_source_counts(sampler: SamplerConfig, source) -> str | None:
+    """Why ``sampler.pairs_per_source`` cannot work with ``source`` (a source config), or None.
+
+    A source without a per-row corpus field (``source.source_field``) writes its ``name`` into every
+    row, so per-source counts for other names never apply: with the paper's preset and a source named
+    ``other`` every function silently gets 10 pairs. Unified sources may carry a name per record."""
+    from codeio.sources.config import UnifiedSourceConfig
+
+    counts = dict(sampler.pairs_per_source)
+    if not counts or getattr(source, "source_field", None) or isinstance(source, UnifiedSourceConfig):
+        return None
+    name = source.name
+    unmatched = sorted(set(counts) - {name})
+    if not unmatched:
+        return None
+    pairs = counts.get(name, sampler.pairs_per_function)
+    return (f"sampler.pairs_per_source sets pairs for {sorted(counts)}, but every row of this source is named "
+            f"{name!r} (source.name; no source.source_field), so {unmatched} never match and every function "
+            f"gets {pairs} pairs. Set source.source_field to the field naming each row's corpus (e.g. "
+            f"source.source_field=corpus with values codemix / pyedu_r), or use one count for all: "
+            f"sampler=paper_uniform sampler.pairs_per_function=N.")
+
+
 SCHEMAS = {"sampler": {"default_schema": SamplerConfig}}
