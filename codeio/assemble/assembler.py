@@ -29,6 +29,8 @@ from codeio.records import HOLDOUT_FILE, STAGE1_DATA_FILE, STAGE2_DATA_FILE, sta
 from codeio.verify.rates import correct_rates
 
 PROVENANCE = ("task_id", "pair_id", "function_id", "raw_id", "source", "kind")
+PROVENANCE_FILE = "codeio_provenance.jsonl"
+"""Provenance of each ``codeio.jsonl`` record, same line order (``dataset.record_provenance``)."""
 
 
 def record_width(revision_turns: int) -> int:
@@ -66,8 +68,12 @@ class Assembler:
 
     # -- the whole run -------------------------------------------------------------------------------------
     def run(self, tasks: Iterable[dict[str, Any]], out_dir: Path, revision_turns: int,
-            upstream_reports: dict[str, dict] | None = None) -> tuple[list[dict], Counter, dict]:
+            upstream_reports: dict[str, dict] | None = None,
+            redo_request: str = "") -> tuple[list[dict], Counter, dict]:
+        """``redo_request``: the text revision appended to each feedback it sent (``revision.redo_request``);
+        the released record's ``feedback_k`` holds what the model was sent."""
         cfg = self.cfg
+        self.redo_request = redo_request
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         max_turns = int(revision_turns) + 1
@@ -134,6 +140,10 @@ class Assembler:
                 continue
             if cfg.drop_truncated and not replaced and any(t.truncated for t in kept_turns):
                 rejected["truncated_response"] += 1
+                continue
+            if (cfg.drop_unrevised and revision_turns > 0 and not replaced and not kept_turns[-1].correct
+                    and len(turns) < max_turns):
+                rejected["revision_failed"] += 1
                 continue
             samples.append(self._sample(row, turns, kept_turns, replaced, flag, width, revision_turns))
 
@@ -209,7 +219,7 @@ class Assembler:
         cfg = self.cfg
         with_feedback = revision_turns > 0
         single, multi = formats.chat_forms(row, kept_turns, with_feedback, cfg.linking, cfg.multiturn_followup)
-        sample = formats.released_record(row["prompt"], kept_turns, width)
+        sample = formats.released_record(row["prompt"], kept_turns, width, getattr(self, "redo_request", ""))
         sample["messages"] = single if cfg.chat_format == "single" else multi
         sample["messages_single"] = single
         sample["messages_multiturn"] = multi
@@ -243,8 +253,11 @@ class Assembler:
         cfg = self.cfg
         record_fields = ["prompt", *(f"{p}_{k}" for k in range(1, width + 1) for p in ("turn", "feedback"))]
         extra = [*PROVENANCE, "final_status", "n_turns", "replaced", "model", "contaminated_with"]
+        inline = record_fields + extra if cfg.record_provenance else record_fields
         files = {"codeio.jsonl": formats.write_jsonl(out_dir / "codeio.jsonl",
-                                                     ({k: s[k] for k in record_fields + extra} for s in samples)),
+                                                     ({k: s[k] for k in inline} for s in samples)),
+                 PROVENANCE_FILE: formats.write_jsonl(out_dir / PROVENANCE_FILE,
+                                                      ({k: s[k] for k in extra} for s in samples)),
                  "train.jsonl": formats.write_jsonl(out_dir / "train.jsonl",
                                                     ({"messages": s["messages"]} for s in samples)),
                  HOLDOUT_FILE: stats["holdout"]["tasks"]}

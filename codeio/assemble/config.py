@@ -61,6 +61,13 @@ class DatasetConfig:
     (``truncated_response``): the paper never trains on one. Revision retries such turns (the verifier
     never accepts a truncated answer), so a task revised into a complete answer under ``drop_wrong``
     keeps only complete turns."""
+    drop_unrevised: bool = True
+    """With revision on: drop a task whose last turn is wrong but whose revision call failed for good
+    (``revision_failed``); the released data never holds a wrong answer without its revision."""
+    record_provenance: bool = False
+    """``codeio.jsonl`` holds exactly the released record (``prompt``, ``turn_k``, ``feedback_k``);
+    provenance (task and function ids, status, model, ...) goes to ``codeio_provenance.jsonl``, line by
+    line. True: provenance columns inline in ``codeio.jsonl`` as well."""
     max_samples: int | None = None
     """Keep at most this many training samples (seeded random choice, applied last); null = no cap."""
     fraction: float | None = None

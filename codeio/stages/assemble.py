@@ -15,13 +15,15 @@ class AssembleStage(Stage):
     chunked = False
     groups = ("dataset", "revision")
     artifacts = (("training data (TRL messages)", "train.jsonl"), ("released-format records", "codeio.jsonl"),
+                 ("record provenance", "codeio_provenance.jsonl"),
                  ("LLaMA-Factory files", "llamafactory"), ("dataset card", "README.md"), ("plots", "plots"))
 
     def inputs(self) -> list[str]:
         return ["revise"]
 
     def key_config(self) -> dict[str, Any]:
-        return {"dataset": output_settings(self.cfg.dataset), "turns": self.cfg.revision.turns}
+        return {"dataset": output_settings(self.cfg.dataset), "turns": self.cfg.revision.turns,
+                "redo_request": self.cfg.revision.redo_request}
 
     def features(self):
         from codeio.assemble.assembler import sample_features
@@ -31,5 +33,5 @@ class AssembleStage(Stage):
     def run_whole(self, upstream: Upstream, out_dir: Path) -> WholeOutput:
         tasks = upstream.data["revise"]
         rows, rejected, stats = build(self.cfg.dataset).run(tasks, out_dir, self.cfg.revision.turns,
-                                                            upstream.reports)
+                                                            upstream.reports, self.cfg.revision.redo_request)
         return WholeOutput(rows=rows, rejected=rejected, stats=stats, rows_in=len(tasks))

@@ -31,7 +31,7 @@ def test_holdout_never_shares_a_function(tmp_path):
     assert len(train_functions | held_functions) == 20
     # held-out rows are full Task rows (usable by the evaluator)
     assert set(held[0]) >= {"prompt", "kind", "refcode", "input_json", "output_json", "statuses", "responses"}
-    codeio = read_jsonl(tmp_path / "codeio.jsonl")
+    codeio = read_jsonl(tmp_path / "codeio_provenance.jsonl")
     assert {r["function_id"] for r in codeio} == train_functions
     # another seed picks other functions, same sizes
     _, _, stats2 = Assembler(quiet(holdout_fraction=0.25, seed=4)).run(rows, tmp_path / "b", 1, {})
