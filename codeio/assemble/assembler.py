@@ -25,6 +25,7 @@ from typing import Any
 from codeio.assemble import formats, overlap, report, stage2
 from codeio.assemble.config import DatasetConfig
 from codeio.assemble.split import split_by_function
+from codeio.assemble.student import TEACHER, StudentView
 from codeio.records import HOLDOUT_FILE, STAGE1_DATA_FILE, STAGE2_DATA_FILE, stable_id
 from codeio.verify.rates import correct_rates
 
@@ -69,11 +70,14 @@ class Assembler:
     # -- the whole run -------------------------------------------------------------------------------------
     def run(self, tasks: Iterable[dict[str, Any]], out_dir: Path, revision_turns: int,
             upstream_reports: dict[str, dict] | None = None,
-            redo_request: str = "") -> tuple[list[dict], Counter, dict]:
+            redo_request: str = "", given_format: str = "json") -> tuple[list[dict], Counter, dict]:
         """``redo_request``: the text revision appended to each feedback it sent (``revision.redo_request``);
-        the released record's ``feedback_k`` holds what the model was sent."""
+        the released record's ``feedback_k`` holds what the model was sent. ``given_format``: the run's
+        ``prompt.given_format``, for prompts re-rendered under ``dataset.student_format``."""
         cfg = self.cfg
         self.redo_request = redo_request
+        student = (None if cfg.student_format == TEACHER
+                   else StudentView(cfg.student_format, given_format, cfg.true_answer_template))
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         max_turns = int(revision_turns) + 1
@@ -145,6 +149,13 @@ class Assembler:
                     and len(turns) < max_turns):
                 rejected["revision_failed"] += 1
                 continue
+            if student is not None:
+                try:
+                    row = dict(row, prompt=student.prompt(row))
+                except (KeyError, ValueError):
+                    rejected["student_format:bad_row"] += 1
+                    continue
+                kept_turns = student.turns(row, kept_turns)
             samples.append(self._sample(row, turns, kept_turns, replaced, flag, width, revision_turns))
 
         # 7. subsampling

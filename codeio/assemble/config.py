@@ -16,6 +16,7 @@ STAGE2_MIXES = ("none", "instruction_only", "concat", "ratio", "subset")
 STAGE1_MIXES = ("codeio", "concat", "none")
 DECONTAM_SCOPES = ("prompt", "all")
 DEDUP_KEYS = ("prompt_answer", "prompt")
+STUDENT_FORMATS = ("teacher", "query_code", "query_only", "code_only", "query_to_code_cot", "query_to_code")
 
 
 def default_benchmarks() -> dict[str, str]:
@@ -76,6 +77,12 @@ class DatasetConfig:
     """Seed of subsampling, the holdout split and the stage-2 shuffle."""
 
     # -- sample shape -------------------------------------------------------------------------------
+    student_format: str = "teacher"
+    """What the student sees (PAPER.md Table 3), made from the one set of teacher responses: ``teacher`` =
+    the prompt and responses as generated; a prompt format name re-renders the prompt with that format
+    and arranges the response as its Table 3 row does: ``query_code``, ``query_only``, ``code_only``
+    (reasoning), ``query_to_code_cot`` (reference code, then the reasoning), ``query_to_code`` (reference
+    code, then the true answer; no reasoning). No teacher request changes (codeio/assemble/student.py)."""
     chat_format: str = "single"
     """Which chat form goes to ``messages`` / ``train.jsonl``: ``single`` = [user prompt, one assistant
     response joining the turns with linking phrases]; ``multiturn`` = user / assistant / user (feedback) /
@@ -150,7 +157,8 @@ class DatasetConfig:
                                      ("stage2_mix", self.stage2_mix, STAGE2_MIXES),
                                      ("stage1_mix", self.stage1_mix, STAGE1_MIXES),
                                      ("decontam_scope", self.decontam_scope, DECONTAM_SCOPES),
-                                     ("dedup_key", self.dedup_key, DEDUP_KEYS)):
+                                     ("dedup_key", self.dedup_key, DEDUP_KEYS),
+                                     ("student_format", self.student_format, STUDENT_FORMATS)):
             if value not in choices:
                 raise ValueError(f"dataset.{name}={value!r} is not one of {list(choices)}")
         if self.max_samples is not None and self.max_samples < 0:

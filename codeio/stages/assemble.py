@@ -13,7 +13,7 @@ class AssembleStage(Stage):
     name = "assemble"
     version = "2"  # 2: exact dedup keys on prompt and reference answer (issue #17)
     chunked = False
-    groups = ("dataset", "revision")
+    groups = ("dataset", "revision", "prompt")
     artifacts = (("training data (TRL messages)", "train.jsonl"), ("released-format records", "codeio.jsonl"),
                  ("record provenance", "codeio_provenance.jsonl"),
                  ("LLaMA-Factory files", "llamafactory"), ("dataset card", "README.md"), ("plots", "plots"))
@@ -23,7 +23,8 @@ class AssembleStage(Stage):
 
     def key_config(self) -> dict[str, Any]:
         return {"dataset": output_settings(self.cfg.dataset), "turns": self.cfg.revision.turns,
-                "redo_request": self.cfg.revision.redo_request}
+                "redo_request": self.cfg.revision.redo_request,
+                "given_format": self.cfg.prompt.given_format}
 
     def features(self):
         from codeio.assemble.assembler import sample_features
@@ -33,5 +34,6 @@ class AssembleStage(Stage):
     def run_whole(self, upstream: Upstream, out_dir: Path) -> WholeOutput:
         tasks = upstream.data["revise"]
         rows, rejected, stats = build(self.cfg.dataset).run(tasks, out_dir, self.cfg.revision.turns,
-                                                            upstream.reports, self.cfg.revision.redo_request)
+                                                            upstream.reports, self.cfg.revision.redo_request,
+                                                            self.cfg.prompt.given_format)
         return WholeOutput(rows=rows, rejected=rejected, stats=stats, rows_in=len(tasks))

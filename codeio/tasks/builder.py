@@ -188,5 +188,7 @@ class TaskBuilder:
             output_json=pair["output_json"],
             prompt_format=name,
             system=self.system,
+            problem_description=str(query),
+            io_requirements=str(io_description),
         )
         return task.to_row(), ""
