@@ -22,11 +22,13 @@ lists, dicts with string keys); convert sets, tuples, arrays or custom objects a
 - return the result instead of printing it; remove plotting, printing, file access, network access, \
 user input and anything random inside `{funcname}`;
 - import everything the code needs at the top of the block;
-- keep inputs and outputs small (well under 1 KB when written as JSON).
+- keep inputs and outputs small (well under 1 KB when written as JSON) and their numbers moderate (no \
+huge integers or floats with long tails of digits).
 
 ## Input/Output Description
 In prose, list every argument of `{funcname}` with its name, type and meaning, then the return value \
-with its type and meaning. Use the form:
+with its type and meaning. Where an argument or the result is a string with a structure (a date, a \
+list written as text, a board), spell out its exact format. Use the form:
 Input:
   `name` (type): meaning
 Output:

@@ -35,3 +35,14 @@ def test_paper_experiment_keeps_files_the_prefilters_would_drop():
     default = compose_config([]).transform
     assert prefilter_reason(NO_FUNCTION, default.min_chars, default.max_chars, default.require_python,
                             default.require_function) == "prefilter_no_function"
+
+
+def test_default_rewrite_prompt_carries_the_paper_constraints():
+    """The paper's rewrite asks for a question naming the inputs, spelled-out string formats and no huge
+    numbers; ours (own wording) asks for each."""
+    from codeio.transform.prompt import DEFAULT_TEMPLATE
+
+    text = " ".join(DEFAULT_TEMPLATE.split())
+    assert "names the input variables" in text
+    assert "spell out its exact format" in text
+    assert "no huge integers" in text
