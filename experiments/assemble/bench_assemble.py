@@ -26,9 +26,8 @@ from codeio.tasks.config import PromptConfig
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
-def demo_tasks(copies: int = 1, seed: int = 0) -> list[dict]:
-    from codeio.tasks.builder import TaskBuilder
-
+def demo_pairs() -> list[dict]:
+    """``IOPair`` rows of the paper's recorded pairs, in file order (``pair_index`` = position in ``ios``)."""
     pairs = []
     with (SHARED / "codeio_reference" / "rawcode_1k_parsed.jsonl").open() as handle:
         for line_no, line in enumerate(handle):
@@ -47,7 +46,13 @@ def demo_tasks(copies: int = 1, seed: int = 0) -> list[dict]:
                                     io_requirements=fn["io_requirements"], refcode=fn["refcode"],
                                     funcname=fn.get("funcname") or "main_solution", input_json=inp,
                                     output_json=outp, pair_index=index).to_row())
-    tasks, _ = TaskBuilder(PromptConfig()).process(pairs)
+    return pairs
+
+
+def demo_tasks(copies: int = 1, seed: int = 0) -> list[dict]:
+    from codeio.tasks.builder import TaskBuilder
+
+    tasks, _ = TaskBuilder(PromptConfig()).process(demo_pairs())
     rng = random.Random(seed)
     out = []
     for copy in range(copies):
