@@ -77,7 +77,8 @@ class GenerationConfig:
     """Optional system message put before every prompt."""
     cache: bool = field(default=True, metadata=FAST)
     """Keep every generation in a sqlite cache keyed by (checkpoint, benchmark, prompt, sampling), so a
-    killed evaluation resumes and a rerun generates nothing new."""
+    killed evaluation resumes and a rerun generates nothing new; the lm-eval benchmarks use the
+    harness's request cache under ``<cache_dir>/lm_eval/`` for the same purpose."""
     cache_dir: str | None = field(default=None, metadata=FAST)
     """Where that cache lives; None = ``<cache.dir>/eval`` in a pipeline run, no cache elsewhere."""
     tensor_parallel_size: int = field(default=1, metadata=FAST)

@@ -19,6 +19,8 @@ the sample-weighted mean of its leaves.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -193,6 +195,20 @@ def build_lm(backend: str, pretrained: str, batch_size: int = 1, device: str = "
     return get_model(backend).create_from_arg_obj(args, extra)
 
 
+def harness_cache_path(cache_dir: str | Path, checkpoint: str | Path, backend: str, device: str,
+                       model_args: Mapping[str, Any] | None) -> Path:
+    """The stem of the harness's cache file for this checkpoint (it appends ``_rank<N>.db``).
+
+    The harness keys a cached answer by the request alone (prompt and generation settings), so what
+    made the answer goes in the file name: the checkpoint's contents and the model settings."""
+    from codeio.eval.generation import checkpoint_fingerprint
+
+    settings = json.dumps({"backend": resolve_backend(backend), "device": resolve_device(device).split(":")[0],
+                           "model_args": dict(model_args or {})}, sort_keys=True, default=str)
+    tag = hashlib.sha256(settings.encode()).hexdigest()[:12]
+    return Path(cache_dir) / "lm_eval" / f"{checkpoint_fingerprint(checkpoint)}-{tag}"
+
+
 def run_lm_eval(
     pretrained: str | Path | Any,
     benchmarks: Sequence[str],
@@ -209,19 +225,28 @@ def run_lm_eval(
     fewshot_as_multiturn: bool = True,
     multiple_choice: str = "generate",
     max_gen_toks: int | None = None,
+    cache_dir: str | Path | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Score a checkpoint on ``benchmarks``; returns ``{benchmark: {"score": percent, "metric", ...}}``.
 
     ``pretrained`` is a checkpoint directory (or an already built harness ``LM``). A benchmark that the
     harness cannot run (unknown task, missing data) gets ``score: None`` and an ``error``, never an
     exception, so one broken benchmark does not lose the others.
+
+    ``cache_dir``: keep every answer the model gives in the harness's own request cache (``use_cache``),
+    one sqlite file per checkpoint contents and model settings (``harness_cache_path``). The HF and vLLM
+    models hand each answer to that cache as it is produced, so a killed evaluation, run again, asks
+    the model only for what it had not answered.
     """
     evaluator, TaskManager = _import_lm_eval()
     task_names = {**default_tasks(multiple_choice), **dict(tasks or {})}
     shots = {**DEFAULT_FEWSHOT, **dict(num_fewshot or {})}
     lm = pretrained
+    use_cache = None
     if isinstance(pretrained, (str, Path)):
         lm = build_lm(backend, str(pretrained), batch_size, device, model_args)
+        if cache_dir is not None:
+            use_cache = str(harness_cache_path(cache_dir, pretrained, backend, device, model_args))
     out: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="codeio_lm_eval_") as tmp:
         includes = [str(PACKAGED_TASKS)] + ([include_path] if include_path else [])
@@ -248,6 +273,7 @@ def run_lm_eval(
                     gen_kwargs=f"max_gen_toks={max_gen_toks}" if max_gen_toks else None,
                     log_samples=False,
                     bootstrap_iters=0,
+                    use_cache=use_cache,
                 )
                 if results is None:  # non-zero ranks of a distributed run
                     continue

@@ -132,7 +132,7 @@ class Evaluator:
             generator.close()
         general = [b for b in cfg.benchmarks if b in LM_EVAL_BENCHMARKS]
         if general:
-            results = self._run_lm_eval(path, general)
+            results = self._run_lm_eval(path, general, cache_dir if cfg.generation.cache else None)
             for bench in general:
                 r = results.get(bench, {"score": None, "error": "not run"})
                 scores[bench] = r.get("score")
@@ -238,7 +238,7 @@ class Evaluator:
                                system=self.cfg.generation.system)
         return result.get("accuracy"), result
 
-    def _run_lm_eval(self, path, benchmarks):
+    def _run_lm_eval(self, path, benchmarks, cache_dir):
         from codeio.eval.lm_eval_bridge import run_lm_eval
 
         if path is None:
@@ -250,7 +250,7 @@ class Evaluator:
                 dataset_paths=c.dataset_paths, include_path=c.include_path, limit=c.limit,
                 batch_size=c.batch_size, device=c.device, model_args=c.model_args,
                 apply_chat_template=c.apply_chat_template, fewshot_as_multiturn=c.fewshot_as_multiturn,
-                multiple_choice=c.multiple_choice, max_gen_toks=c.max_gen_toks,
+                multiple_choice=c.multiple_choice, max_gen_toks=c.max_gen_toks, cache_dir=cache_dir,
             )
         except Exception as exc:  # noqa: BLE001 - e.g. the optional extra is missing
             log.exception("lm-eval failed")

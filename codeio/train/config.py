@@ -6,7 +6,7 @@ These are settings, not components: ``codeio.train.run_training(model, trainer, 
 ``ModelConfig`` and ``TrainerConfig`` directly.
 
 Stage settings: the top-level trainer fields are stage 1 (CodeI/O data) plus everything both stages share
-(hardware, strategy, lengths, packing); the ``stage2`` block holds what stage 2 (instruction tuning, started
+(hardware, strategy, lengths, batching); the ``stage2`` block holds what stage 2 (instruction tuning, started
 from the stage-1 weights) sets differently: schedule, learning rate, steps, batch size, loss turns.
 """
 
@@ -28,6 +28,7 @@ LABEL_TURNS = ("all", "last")
 LOGGERS = ("csv", "tensorboard", "wandb")
 PRECISIONS = ("32-true", "bf16-mixed", "bf16-true", "16-mixed")
 TINY_ARCHS = ("qwen2", "llama")
+BATCHING_MODES = ("padding", "grouped", "packing")
 
 
 def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
@@ -89,8 +90,10 @@ class ModelConfig:
     path: str | None = None
     """Local directory or hub id for ``source=pretrained``; point it at a local copy on offline clusters."""
     attn_implementation: str = "sdpa"
-    """``sdpa`` / ``eager`` (packing uses a block-diagonal 4D mask), ``flash_attention_2``/``_3``
-    (packing uses varlen kwargs). Gemma-2 soft-caps attention logits: use flash or eager, not sdpa."""
+    """``sdpa`` (packed rows: one causal SDPA call per sample), ``eager`` (packed rows: block-diagonal 4D
+    mask), ``flash_attention_2``/``_3`` (packed rows: the varlen kernel; without flash-attn installed, or
+    without a GPU, training falls back to per-sample SDPA and says so). Gemma-2 soft-caps attention
+    logits: use flash or eager, not sdpa."""
     dtype: str = "bfloat16"
     """Dtype the weights are loaded in under ``trainer.precision=bf16-true``/``32-true``; mixed precisions
     (``bf16-mixed``) always keep float32 master weights and compute in bf16."""
@@ -202,8 +205,19 @@ class TrainerConfig:
     """Rows per device per forward pass; accumulation = rows per step / (devices x nodes x micro)."""
     max_length: int = 4096
     """Tokens per sample (longer samples are truncated and counted) and per packed row."""
-    packing: bool = True
-    """Pack several samples per row (no attention or position leakage between them); False = padding."""
+    batching: str = "packing"
+    """Which samples share a micro-batch and how they are laid out (docs/training.md, "Batching"):
+    ``padding``: samples in random order, each micro-batch padded to its longest sample;
+    ``grouped``: padding, with micro-batches of similar lengths (sorted within large seeded windows, like
+    Hugging Face's ``group_by_length``); ``packing``: rows of ``max_length`` filled with whole samples,
+    attention kept inside each sample by variable-length attention (flash-attention varlen on GPU,
+    per-sample SDPA otherwise). Every mode gives the same per-token losses for the same samples, yet the
+    field enters cache keys (no ``affects_output=False``): the mode decides the order of the samples and
+    which of them share an optimiser step (with packing, ``global_batch_size`` counts samples or packed
+    rows as ``batch_unit`` says), so the trained weights differ from mode to mode."""
+    packing: bool | None = None
+    """Deprecated spelling kept for old command lines: true = ``batching=packing``; false turns
+    ``batching=packing`` into ``padding`` (and leaves ``grouped`` alone). Reset to None once applied."""
     accelerator: str = "auto"
     """Lightning accelerator: ``auto``, ``cpu``, ``gpu``."""
     devices: int = 1
@@ -229,7 +243,7 @@ class TrainerConfig:
     gradient_clip_val: float = 1.0
     """Gradient-norm clip (0 = none)."""
     seed: int = 42
-    """Model-independent seed: data order and packing plan."""
+    """Model-independent seed: data order, length groups and packing plan."""
     num_workers: int = field(default=0, metadata=TRANSPORT)
     """Data-loader worker processes per rank (collation of micro-batches)."""
     tokenize_workers: int = field(default=1, metadata=TRANSPORT)
@@ -258,6 +272,13 @@ class TrainerConfig:
         _check_choice("trainer.strategy", self.strategy, STRATEGIES)
         _check_choice("trainer.batch_unit", self.batch_unit, BATCH_UNITS)
         _check_choice("trainer.precision", self.precision, PRECISIONS)
+        if self.packing is not None:  # the old boolean switch, applied onto batching
+            if self.packing:
+                self.batching = "packing"
+            elif self.batching == "packing":
+                self.batching = "padding"
+            self.packing = None
+        _check_choice("trainer.batching", self.batching, BATCHING_MODES)
         for name in ("micro_batch_size", "max_length", "devices", "num_nodes", "checkpoint_every_n_steps",
                      "log_every_n_steps"):
             _check_positive(f"trainer.{name}", getattr(self, name))

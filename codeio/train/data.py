@@ -5,9 +5,12 @@
   and shared by every rank.
 - ``plan_rows``: which samples share a row. Padding = one sample per row; packing = first-fit over a
   seeded shuffle with a small window of open rows, so rows fill up without sorting the data by length.
+- ``grouped_order``: length grouping for padded batches (``trainer.batching=grouped``): the epoch's random
+  order, sorted by length inside large windows and cut into global micro-batches whose order is shuffled.
 - ``collate_rows``: builds a micro-batch. Labels are shifted inside each sample (the last token of a
   sample predicts nothing), position ids restart at 0 per sample and ``seq_ids`` name the sample of every
-  token (-1 = padding); the model turns these into a block-diagonal mask or flash varlen boundaries.
+  token (-1 = padding, always at the right end of a row); the model turns these into varlen boundaries
+  or a block-diagonal mask.
 - ``ResumableLoader``: deterministic order per (seed, epoch), sharded over ranks, and a ``state_dict``
   (epoch, batches already consumed) that Lightning stores in checkpoints, so a resumed run sees exactly
   the batches the uninterrupted run would have seen.
@@ -128,7 +131,44 @@ def plan_rows(lengths: np.ndarray, max_length: int, packing: bool, seed: int, wi
     return rows
 
 
-def collate_rows(store: TokenStore, rows: list[list[int]], pad_id: int, pad_to_multiple: int = 8) -> dict[str, torch.Tensor]:
+GROUP_WINDOW_STEPS = 64
+"""Length grouping sorts windows of this many global micro-batches (Hugging Face's ``group_by_length``
+sorts windows of 50 batches): wide enough that neighbours in a window have close lengths, narrow enough
+that every part of the data set still reaches every part of the epoch."""
+
+
+def grouped_order(order: np.ndarray, row_lengths: np.ndarray, per_step: int, rng: np.random.Generator,
+                  window_steps: int = GROUP_WINDOW_STEPS) -> np.ndarray:
+    """``order`` (a random permutation of rows) rearranged so that every run of ``per_step`` rows has
+    similar lengths, as many runs as fit; the rows left over stay at the end, in their random order.
+
+    The kept rows are cut into windows of ``window_steps * per_step`` rows, each window is sorted by length
+    (longest first) and cut into runs of ``per_step`` rows, and the runs of all windows are shuffled
+    together, so the order of lengths over the epoch is random. The run holding the longest row goes first,
+    so a micro-batch that does not fit in memory fails at the first step, not hours later.
+    """
+    steps = len(order) // per_step
+    kept, left_over = order[: steps * per_step], order[steps * per_step :]
+    if steps == 0:
+        return order
+    window = window_steps * per_step
+    runs = []
+    for start in range(0, len(kept), window):
+        chunk = kept[start : start + window]
+        chunk = chunk[np.argsort(-row_lengths[chunk], kind="stable")]
+        runs.extend(chunk[i : i + per_step] for i in range(0, len(chunk), per_step))
+    runs = [runs[i] for i in rng.permutation(len(runs))]
+    longest = max(range(len(runs)), key=lambda i: int(row_lengths[runs[i]].max()))
+    runs[0], runs[longest] = runs[longest], runs[0]
+    return np.concatenate([*runs, left_over])
+
+
+PAD_TO_MULTIPLE = 8
+"""Micro-batches are padded to a multiple of this many tokens (friendlier shapes for the kernels)."""
+
+
+def collate_rows(store: TokenStore, rows: list[list[int]], pad_id: int,
+                 pad_to_multiple: int = PAD_TO_MULTIPLE) -> dict[str, torch.Tensor]:
     """A micro-batch of rows: ``input_ids``, shifted ``labels``, ``position_ids``, ``seq_ids``, ``attention_mask``."""
     width = max(sum(len(store.sample(i)[0]) for i in row) for row in rows)
     width = -(-width // pad_to_multiple) * pad_to_multiple
@@ -179,9 +219,14 @@ class ResumableLoader:
     """Iterable of micro-batches for one rank; Lightning saves and restores its ``state_dict``."""
 
     def __init__(self, store: TokenStore, rows: list[list[int]], micro_batch_size: int, pad_id: int,
-                 seed: int, rank: int = 0, world_size: int = 1, num_workers: int = 0) -> None:
+                 seed: int, rank: int = 0, world_size: int = 1, num_workers: int = 0,
+                 group_by_length: bool = False) -> None:
         self.store = store
         self.rows = rows
+        self.group_by_length = group_by_length
+        """Micro-batches of rows of similar length (``grouped_order``) instead of random neighbours."""
+        lengths = store.lengths()
+        self.row_lengths = np.asarray([int(lengths[row].sum()) for row in rows], dtype=np.int64)
         self.micro_batch_size = micro_batch_size
         self.pad_id = pad_id
         self.seed = seed
@@ -199,14 +244,27 @@ class ResumableLoader:
     def __len__(self) -> int:
         return self._num_batches
 
-    def batches_for_epoch(self, epoch: int) -> list[list[list[int]]]:
-        order = np.random.default_rng([self.seed, epoch]).permutation(len(self.rows))
+    def pad_fraction(self, epoch: int = 0) -> float:
+        """Share of this rank's token slots that are padding over one epoch (rows padded to a multiple of 8)."""
+        real = slots = 0
+        for batch in self.row_indices_for_epoch(epoch):
+            lengths = self.row_lengths[batch]
+            real += int(lengths.sum())
+            slots += len(batch) * -(-int(lengths.max()) // PAD_TO_MULTIPLE) * PAD_TO_MULTIPLE
+        return 1 - real / slots if slots else 0.0
+
+    def row_indices_for_epoch(self, epoch: int) -> list[np.ndarray]:
+        """Indices into ``rows`` of this rank's micro-batches in ``epoch`` (a function of seed and epoch only)."""
+        rng = np.random.default_rng([self.seed, epoch])
+        order = rng.permutation(len(self.rows))
+        if self.group_by_length:
+            order = grouped_order(order, self.row_lengths, self.micro_batch_size * self.world_size, rng)
         size = self.micro_batch_size
-        mine = []
-        for b in range(self._num_batches):
-            start = (b * self.world_size + self.rank) * size
-            mine.append([self.rows[i] for i in order[start : start + size]])
-        return mine
+        starts = ((b * self.world_size + self.rank) * size for b in range(self._num_batches))
+        return [order[start : start + size] for start in starts]
+
+    def batches_for_epoch(self, epoch: int) -> list[list[list[int]]]:
+        return [[self.rows[i] for i in batch] for batch in self.row_indices_for_epoch(epoch)]
 
     def __iter__(self):
         batches = self.batches_for_epoch(self.epoch)
@@ -225,13 +283,15 @@ class ResumableLoader:
 
     def state_dict(self) -> dict[str, Any]:
         return {"epoch": self.epoch, "batches_done": self.batches_done, "seed": self.seed,
-                "num_batches": self._num_batches}
+                "num_batches": self._num_batches, "group_by_length": self.group_by_length}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("seed") != self.seed or state.get("num_batches") != self._num_batches:
+        if (state.get("seed") != self.seed or state.get("num_batches") != self._num_batches
+                or bool(state.get("group_by_length", False)) != self.group_by_length):
             raise ValueError(
-                "checkpoint data state does not match this data (seed or number of batches differ): "
-                f"{state} vs seed={self.seed} num_batches={self._num_batches}"
+                "checkpoint data state does not match this data (seed, number of batches or length grouping "
+                f"differ): {state} vs seed={self.seed} num_batches={self._num_batches} "
+                f"group_by_length={self.group_by_length}"
             )
         self.epoch = int(state["epoch"])
         self._skip = int(state["batches_done"])

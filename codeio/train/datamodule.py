@@ -1,4 +1,4 @@
-"""LightningDataModule: chat rows -> token store (rank 0, once) -> packing plan -> resumable loader."""
+"""LightningDataModule: chat rows -> token store (rank 0, once) -> rows (packed or not) -> resumable loader."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ class ChatDataModule(L.LightningDataModule):
     """Training data of one stage.
 
     ``prepare_data`` (global rank 0 only) tokenizes ``source`` into ``cache_root/<key>``; every rank then
-    maps the same arrays in ``setup`` and plans the same rows from the same seed.
+    maps the same arrays in ``setup`` and plans the same rows from the same seed. ``batching``: one sample
+    per row (``padding``, ``grouped``: micro-batches of similar lengths) or packed rows (``packing``).
     """
 
     def __init__(self, source: str | Path, tokenizer, cache_root: str | Path, max_length: int = 4096,
-                 label_turns: str = "all", packing: bool = True, micro_batch_size: int = 1, seed: int = 42,
+                 label_turns: str = "all", batching: str = "packing", micro_batch_size: int = 1, seed: int = 42,
                  num_workers: int = 0, chat_template: str | None = None, tokenize_workers: int = 1) -> None:
         super().__init__()
         self.prepare_data_per_node = False
@@ -29,7 +30,8 @@ class ChatDataModule(L.LightningDataModule):
         self.cache_root = Path(cache_root)
         self.max_length = max_length
         self.label_turns = label_turns
-        self.packing = packing
+        self.batching = batching
+        """``padding``, ``grouped`` or ``packing`` (``TrainerConfig.batching``)."""
         self.micro_batch_size = micro_batch_size
         self.seed = seed
         self.num_workers = num_workers
@@ -49,7 +51,7 @@ class ChatDataModule(L.LightningDataModule):
         if self.store is not None:
             return
         self.store = TokenStore(self.store_dir)
-        self.rows = plan_rows(self.store.lengths(), self.max_length, self.packing, self.seed)
+        self.rows = plan_rows(self.store.lengths(), self.max_length, self.batching == "packing", self.seed)
 
     def train_dataloader(self) -> ResumableLoader:
         trainer = self.trainer
@@ -61,17 +63,19 @@ class ChatDataModule(L.LightningDataModule):
             )
         self.loader = ResumableLoader(
             self.store, self.rows, self.micro_batch_size, self.tokenizer.pad_token_id, self.seed,
-            rank=rank, world_size=world, num_workers=self.num_workers,
+            rank=rank, world_size=world, num_workers=self.num_workers, group_by_length=self.batching == "grouped",
         )
         return self.loader
 
     def summary(self) -> dict:
-        """Tokenization counts plus how full the rows are."""
+        """Tokenization counts plus how full the rows are and how much of the micro-batches is padding."""
         assert self.store is not None and self.rows is not None
         tokens = int(self.store.lengths().sum())
         return {
             **self.store.stats,
+            "batching": self.batching,
             "rows": len(self.rows),
             "fill": round(tokens / max(1, len(self.rows) * self.max_length), 4),
+            "pad_fraction": round(self.loader.pad_fraction(), 4) if self.loader else None,
             "dropped_rows_per_epoch": self.loader.dropped_rows if self.loader else None,
         }

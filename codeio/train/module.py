@@ -1,4 +1,7 @@
-"""The LightningModule: a transformers causal LM, packed-sequence attention, and the LR schedules."""
+"""The LightningModule: a transformers causal LM fed padded or packed micro-batches, and the LR schedules.
+
+How packed rows are kept apart (varlen attention, block-diagonal mask) lives in ``codeio.train.attention``.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,14 @@ import lightning as L
 import torch
 import torch.nn.functional as F
 
+from codeio.train.attention import (  # noqa: F401 - block_causal_mask, flash_varlen_inputs: re-exported
+    VARLEN_IMPLEMENTATIONS,
+    block_causal_mask,
+    flash_varlen_inputs,
+    is_packed,
+    training_attention,
+)
 from codeio.train.chat import IGNORE_INDEX
-
-FLASH_IMPLEMENTATIONS = ("flash_attention_2", "flash_attention_3")
 
 
 def lr_factor(step: int, total_steps: int, schedule: str, warmup_steps: int, lr: float, min_lr: float) -> float:
@@ -25,41 +33,6 @@ def lr_factor(step: int, total_steps: int, schedule: str, warmup_steps: int, lr:
     progress = min(1.0, max(0.0, (step - warmup_steps) / span))
     floor = min_lr / lr
     return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
-
-
-def block_causal_mask(seq_ids: torch.Tensor) -> torch.Tensor:
-    """Boolean (B, 1, L, L) mask: token i sees token j iff same sample and j <= i.
-
-    Padding tokens (seq id -1) see only themselves, so no softmax row is empty (an empty row gives NaN).
-    """
-    length = seq_ids.shape[1]
-    same = seq_ids[:, :, None] == seq_ids[:, None, :]
-    causal = torch.ones(length, length, dtype=torch.bool, device=seq_ids.device).tril()
-    valid = (seq_ids >= 0)[:, :, None]
-    eye = torch.eye(length, dtype=torch.bool, device=seq_ids.device)
-    return ((same & causal & valid) | eye)[:, None, :, :]
-
-
-def flash_varlen_inputs(batch: dict[str, torch.Tensor]) -> dict[str, Any]:
-    """Flatten a packed micro-batch into one row with flash-attention varlen boundaries."""
-    seq_ids = batch["seq_ids"]
-    keep = seq_ids >= 0
-    # a new sample starts where the (row, seq id) pair changes
-    row_ids = torch.arange(seq_ids.shape[0], device=seq_ids.device)[:, None].expand_as(seq_ids)
-    flat_seq = (row_ids * (seq_ids.max() + 1) + seq_ids)[keep]
-    starts = torch.ones_like(flat_seq, dtype=torch.bool)
-    starts[1:] = flat_seq[1:] != flat_seq[:-1]
-    boundaries = torch.nonzero(starts).flatten()
-    total = flat_seq.numel()
-    cu = torch.cat([boundaries, torch.tensor([total], device=flat_seq.device)]).to(torch.int32)
-    max_len = int((cu[1:] - cu[:-1]).max())
-    return {
-        "input_ids": batch["input_ids"][keep][None],
-        "position_ids": batch["position_ids"][keep][None],
-        "labels": batch["labels"][keep][None],
-        "seq_ids": seq_ids[keep][None],
-        "cu_seq_lens_q": cu, "cu_seq_lens_k": cu, "max_length_q": max_len, "max_length_k": max_len,
-    }
 
 
 class CausalLMModule(L.LightningModule):
@@ -78,6 +51,8 @@ class CausalLMModule(L.LightningModule):
         """Non-padding tokens consumed by this rank so far (restored on resume)."""
         self.first_loss: float | None = None
         self.last_loss: float | None = None
+        self.attention_fallback: str | None = None
+        """Why training does not use the requested attention kernel (flash-attn missing), or None."""
 
     # ----- model
     def configure_model(self) -> None:
@@ -87,8 +62,13 @@ class CausalLMModule(L.LightningModule):
         from transformers import AutoModelForCausalLM
 
         hp = self.hparams
+        implementation, self.attention_fallback = training_attention(hp.attn_implementation, self._soft_capped)
+        if self.attention_fallback:
+            from lightning.pytorch.utilities import rank_zero_warn
+
+            rank_zero_warn(self.attention_fallback)
         self.model = AutoModelForCausalLM.from_pretrained(
-            hp.model_path, dtype=getattr(torch, hp.dtype), attn_implementation=hp.attn_implementation,
+            hp.model_path, dtype=getattr(torch, hp.dtype), attn_implementation=implementation,
             trust_remote_code=hp.trust_remote_code, local_files_only=hp.local_files_only,
         )
         self.model.config.use_cache = False
@@ -101,6 +81,15 @@ class CausalLMModule(L.LightningModule):
             classes = [type(m) for m in self.model.modules() if type(m).__name__ in set(hp.zero3_leaf_modules)]
             set_z3_leaf_modules(self.model, sorted(set(classes), key=lambda c: c.__name__))
 
+    def _soft_capped(self) -> bool:
+        """Whether the model soft-caps attention logits (Gemma-2), which SDPA cannot do."""
+        from transformers import AutoConfig
+
+        hp = self.hparams
+        config = AutoConfig.from_pretrained(hp.model_path, trust_remote_code=hp.trust_remote_code,
+                                            local_files_only=hp.local_files_only)
+        return getattr(config, "attn_logit_softcapping", None) is not None
+
     def _fsdp_checkpointing(self) -> bool:
         """FSDP applies activation checkpointing itself (per wrapped block)."""
         return self.hparams.strategy == "fsdp"
@@ -110,19 +99,18 @@ class CausalLMModule(L.LightningModule):
         return self.model.config._attn_implementation
 
     def model_inputs(self, batch: dict[str, torch.Tensor]) -> dict[str, Any]:
-        """Keyword arguments for the HF model: padded rows, block-diagonal mask, or flash varlen."""
-        seq_ids = batch["seq_ids"]
-        packed = bool((seq_ids.max(dim=1).values > 0).any())
-        if not packed:
-            return {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"],
-                    "position_ids": batch["position_ids"]}
+        """Keyword arguments for the HF model: padded rows, flattened varlen rows, or a block-diagonal mask."""
+        if not is_packed(batch["seq_ids"]):
+            # padding sits at the right end of each row, where a causal model never lets a real token look:
+            # no mask and default positions give the same losses and keep the kernels' causal fast path
+            return {"input_ids": batch["input_ids"]}
         implementation = self.attn_implementation
-        if implementation in FLASH_IMPLEMENTATIONS:
+        if implementation in VARLEN_IMPLEMENTATIONS:
             flat = flash_varlen_inputs(batch)
             flat.pop("labels"), flat.pop("seq_ids")
             return flat
         if implementation in ("sdpa", "eager"):
-            mask = block_causal_mask(seq_ids)
+            mask = block_causal_mask(batch["seq_ids"])
             if implementation == "eager":  # eager adds the mask to the scores
                 device_type = mask.device.type
                 dtype = (torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type)
@@ -135,7 +123,7 @@ class CausalLMModule(L.LightningModule):
         return {"input_ids": batch["input_ids"], "position_ids": batch["position_ids"]}
 
     def labels_of(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        if self.attn_implementation in FLASH_IMPLEMENTATIONS and bool((batch["seq_ids"].max(dim=1).values > 0).any()):
+        if self.attn_implementation in VARLEN_IMPLEMENTATIONS and is_packed(batch["seq_ids"]):
             return batch["labels"][batch["seq_ids"] >= 0][None]
         return batch["labels"]
 
@@ -148,20 +136,23 @@ class CausalLMModule(L.LightningModule):
         ).view_as(labels)
         return losses, labels
 
-    def per_sample_losses(self, batch: dict[str, torch.Tensor]) -> list[float]:
-        """Mean loss of every sample in the batch, row by row, in packing order (tests, diagnostics)."""
+    def per_sample_token_losses(self, batch: dict[str, torch.Tensor]) -> list[torch.Tensor]:
+        """Loss of every trained token, one tensor per sample, row by row in packing order (tests, diagnostics)."""
         losses, _ = self.token_losses(batch)
         labels, seq_ids = batch["labels"], batch["seq_ids"]
-        if losses.shape != labels.shape:  # flash varlen flattened the batch
+        if losses.shape != labels.shape:  # a varlen kernel flattened the batch
             flat = torch.zeros_like(labels, dtype=losses.dtype)
             flat[seq_ids >= 0] = losses[0]
             losses = flat
         out = []
         for r in range(labels.shape[0]):
             for s in range(int(seq_ids[r].max()) + 1):
-                mask = (seq_ids[r] == s) & (labels[r] != IGNORE_INDEX)
-                out.append(float(losses[r][mask].sum() / mask.sum().clamp(min=1)))
+                out.append(losses[r][(seq_ids[r] == s) & (labels[r] != IGNORE_INDEX)])
         return out
+
+    def per_sample_losses(self, batch: dict[str, torch.Tensor]) -> list[float]:
+        """Mean loss of every sample in the batch, row by row, in packing order (tests, diagnostics)."""
+        return [float(t.sum() / max(1, t.numel())) for t in self.per_sample_token_losses(batch)]
 
     # ----- training
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:

@@ -95,7 +95,7 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
     tokenizer = load_tokenizer(model_path, model_cfg)
     datamodule = ChatDataModule(
         data, tokenizer, stage_dir / "tokenized", max_length=trainer_cfg.max_length,
-        label_turns=stage.label_turns, packing=trainer_cfg.packing, micro_batch_size=trainer_cfg.micro_batch_size,
+        label_turns=stage.label_turns, batching=trainer_cfg.batching, micro_batch_size=trainer_cfg.micro_batch_size,
         seed=trainer_cfg.seed, num_workers=trainer_cfg.num_workers, chat_template=model_cfg.chat_template,
         tokenize_workers=trainer_cfg.tokenize_workers,
     )

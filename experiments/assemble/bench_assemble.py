@@ -1,58 +1,41 @@
 """Measure the assembler on real prompts: the paper's 464 demo functions (../shared/data) -> tasks.
 
-    .venv/bin/python experiments/assemble/bench_assemble.py [--copies N] [--out DIR]
+    python experiments/assemble/bench_assemble.py [--copies 1 4] [--repetitions 3] [--out FILE.json]
 
 Pairs come from ``codeio_reference/rawcode_1k_parsed.jsonl`` (recorded by the paper's pipeline), prompts
-from the ``tasks`` stage's builder (bundled ``query_code`` template). Turns are simulated with a seeded
-coin (turn 1 correct with p=0.5, a revision fixes p=0.13), since no teacher runs here: the figures are
-about the assembler's speed, the duplicate counts and the CRUXEval 13-gram overlap of real prompts.
-``--copies N`` repeats the task set N times under new function ids with the first word of each prompt
-changed (scale test: every copy is a near duplicate of its original, so near dedup must remove them). Prints a table and writes ``bench.json`` in ``--out``.
+from the ``tasks`` stage's builder (bundled ``query_code`` template; ``experiments/demo_data.py``). Turns
+are simulated with a seeded coin (turn 1 correct with p=0.5, a revision fixes p=0.13), since no teacher
+runs here: the figures are about the assembler's speed, the duplicate counts and the CRUXEval 13-gram
+overlap of real prompts. ``--copies N`` repeats the task set N times under new function ids with the
+first word of each prompt changed (scale test: every copy is a near duplicate of its original, so near
+dedup must remove them). The sizes run interleaved, ``--repetitions`` times each
+(``experiments/benchmethod.py``); prints a table and writes ``bench_assemble.json`` / ``.md`` here.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
+import sys
 import tempfile
-import time
 from pathlib import Path
 
-from codeio.assemble.config import DatasetConfig
-from codeio.records import IOPair, dumps
-from codeio.tasks.config import PromptConfig
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
-def demo_pairs() -> list[dict]:
-    """``IOPair`` rows of the paper's recorded pairs, in file order (``pair_index`` = position in ``ios``)."""
-    pairs = []
-    with (SHARED / "codeio_reference" / "rawcode_1k_parsed.jsonl").open() as handle:
-        for line_no, line in enumerate(handle):
-            fn = json.loads(line)
-            for index, io in enumerate(fn.get("ios") or []):
-                if not isinstance(io.get("input"), dict):
-                    continue
-                function_id = f"demo{line_no}"
-                try:
-                    inp, outp = dumps(io["input"]), dumps(io["output"])
-                except (TypeError, ValueError):  # NaN / inf recorded by the paper's run: not JSON
-                    continue
-                pairs.append(IOPair(pair_id=IOPair.make_id(function_id, inp), function_id=function_id,
-                                    raw_id=f"raw{line_no}", source="rawcode_1k",
-                                    problem_description=fn["problem_description"],
-                                    io_requirements=fn["io_requirements"], refcode=fn["refcode"],
-                                    funcname=fn.get("funcname") or "main_solution", input_json=inp,
-                                    output_json=outp, pair_index=index).to_row())
-    return pairs
+from experiments.benchmethod import (  # noqa: E402
+    MIN_REPETITIONS,
+    Stopwatch,
+    interleave,
+    median_cell,
+    record,
+    state_line,
+)
+from experiments.demo_data import SHARED, demo_tasks  # noqa: E402
 
 
-def demo_tasks(copies: int = 1, seed: int = 0) -> list[dict]:
-    from codeio.tasks.builder import TaskBuilder
-
-    tasks, _ = TaskBuilder(PromptConfig()).process(demo_pairs())
+def simulated_turns(tasks: list[dict], copies: int = 1, seed: int = 0) -> list[dict]:
+    """The tasks ``copies`` times (copies after the first are near duplicates), with seeded verdicts."""
     rng = random.Random(seed)
     out = []
     for copy in range(copies):
@@ -74,32 +57,57 @@ def demo_tasks(copies: int = 1, seed: int = 0) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=1)
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--repetitions", type=int, default=MIN_REPETITIONS)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N tasks (smoke runs)")
+    parser.add_argument("--out", type=Path, default=HERE / "bench_assemble.json")
     args = parser.parse_args()
     from codeio.assemble.assembler import Assembler
+    from codeio.assemble.config import DatasetConfig
 
-    tasks = demo_tasks(args.copies)
-    out_dir = Path(args.out or tempfile.mkdtemp(prefix="assemble-bench-"))
+    base = demo_tasks()[: args.limit]
     crux = SHARED / "cruxeval" / "cruxeval.jsonl"
-    assembler = Assembler(DatasetConfig(decontam_benchmarks={"cruxeval": str(crux)}, holdout_fraction=0.05))
-    started = time.perf_counter()
-    samples, rejected, stats = assembler.run(tasks, out_dir, 1, {})
-    seconds = time.perf_counter() - started
-    decon = stats["decontamination"]["cruxeval"]
-    result = {"tasks_in": len(tasks), "samples": len(samples), "seconds": round(seconds, 2),
-              "tasks_per_second": round(len(tasks) / seconds, 1), "rejected": dict(rejected),
-              "dedup": {k: v for k, v in stats["dedup"].items() if k != "near_rule"},
-              "cruxeval": {k: decon.get(k) for k in ("items", "items_touched", "item_overlap_rate",
-                                                      "samples_flagged", "sample_overlap_rate")},
-              "token_lengths": stats["token_lengths"]}
-    (out_dir / "bench.json").write_text(json.dumps(result, indent=2))
-    print(f"| tasks in | samples | seconds | tasks/s | exact dup | near dup | CRUXEval samples flagged | "
-          f"CRUXEval items touched |\n|---|---|---|---|---|---|---|---|\n"
-          f"| {len(tasks)} | {len(samples)} | {seconds:.1f} | {len(tasks) / seconds:.0f} | "
-          f"{stats['dedup']['exact']} | {stats['dedup']['near']} | {decon['samples_flagged']} "
-          f"({100 * decon['sample_overlap_rate']:.2f}%) | {decon['items_touched']} / {decon['items']} |")
-    print(f"outputs: {out_dir}; CPU seconds of this process: {time.process_time():.1f}")
+    outcomes: dict[int, list[dict]] = {n: [] for n in args.copies}
+
+    def assemble(copies: int):
+        def run():
+            tasks = simulated_turns(base, copies)
+            assembler = Assembler(DatasetConfig(decontam_benchmarks={"cruxeval": str(crux)},
+                                                holdout_fraction=0.05))
+            with tempfile.TemporaryDirectory(prefix="assemble-bench-") as out_dir, Stopwatch() as watch:
+                samples, rejected, stats = assembler.run(tasks, Path(out_dir), 1, {})
+            decon = stats["decontamination"]["cruxeval"]
+            outcomes[copies].append({
+                "tasks_in": len(tasks), "samples": len(samples), "rejected": dict(rejected),
+                "dedup": {k: v for k, v in stats["dedup"].items() if k != "near_rule"},
+                "cruxeval": {k: decon.get(k) for k in ("items", "items_touched", "item_overlap_rate",
+                                                        "samples_flagged", "sample_overlap_rate")},
+                "token_lengths": stats["token_lengths"]})
+            return watch.sample(work=len(tasks))
+        return run
+
+    comparison = interleave({f"copies={n}": assemble(n) for n in args.copies}, repetitions=args.repetitions)
+    result = {"command": "python experiments/assemble/bench_assemble.py " + " ".join(sys.argv[1:]),
+              **comparison.to_dict(), "outcomes": {}}
+    lines = ["| tasks in | samples | wall s median (spread) | CPU s | tasks/s | exact dup | near dup | "
+             "CRUXEval samples flagged | CRUXEval items touched |", "|---|---|---|---|---|---|---|---|---|"]
+    for n in args.copies:
+        first = outcomes[n][0]
+        identical = all(o == first for o in outcomes[n])
+        result["outcomes"][f"copies={n}"] = {**first, "identical_across_repetitions": identical}
+        stats = result["methods"][f"copies={n}"]
+        decon = first["cruxeval"]
+        lines.append(f"| {first['tasks_in']:,}{'' if n == 1 else f' (`--copies {n}`)'} | {first['samples']:,} | "
+                     f"{median_cell(stats['wall_s'])} | {stats['cpu_s']['median']:.1f} | "
+                     f"{stats['rate']['median']:,.0f} | {first['dedup']['exact']:,} | {first['dedup']['near']:,} | "
+                     f"{decon['samples_flagged']} ({100 * decon['sample_overlap_rate']:.2f}%) | "
+                     f"{decon['items_touched']} / {decon['items']} |")
+        if not identical:
+            lines.append(f"| (copies={n}: counts differed between repetitions, see the JSON) |||||||||")
+    lines += ["", state_line(result["method"]) + ".", f"Command: `{result['command']}`"]
+    text = "\n".join(lines)
+    print(text)
+    record(result, args.out, text)
 
 
 if __name__ == "__main__":

@@ -12,18 +12,20 @@ reference answers only). Exact dedup under both keys: ``prompt_answer`` (the def
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench_assemble import demo_pairs
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from experiments.demo_data import demo_pairs  # noqa: E402
 
 from codeio.assemble.assembler import Assembler
 from codeio.assemble.config import DatasetConfig
 from codeio.tasks.builder import TaskBuilder
 from codeio.tasks.config import PromptConfig
-
-HERE = Path(__file__).resolve().parent
 
 
 def answered(tasks: list[dict]) -> list[dict]:

@@ -1,10 +1,12 @@
 """Requests/s of the ``openai`` teacher against the fake OpenAI server (50 ms latency per answer).
 
 The server runs in its own process (``python -m codeio.testing.openai_server``) so it does not share a
-GIL with the client. Each cell first probes the rate, then times a batch sized to last ~``--seconds``.
-Besides the teacher (aiohttp and httpx clients) it times raw clients doing the same requests, to show
-where the time goes. CPU seconds of the client and of the server process are recorded per cell: a
-side near 1.0 CPU-second per wall-second is the bottleneck.
+GIL with the client. Each cell (client x requests in flight) first probes the rate, then times a batch
+sized to last ~``--seconds``. Besides the teacher (aiohttp and httpx clients) it times raw clients doing
+the same requests, to show where the time goes. CPU seconds of the client and of the server process are
+recorded per cell: a side near 1.0 CPU-second per wall-second is the bottleneck. The cells run
+interleaved, ``--repetitions`` times each (``experiments/benchmethod.py``): medians, spreads, load
+before/after; a ratio between clients whose repetitions disagree by more than 10% is not recorded.
 
     .venv/bin/python experiments/teachers/bench_openai.py            # full table, writes the files
     .venv/bin/python experiments/teachers/bench_openai.py --quick    # backend only, fewer requests
@@ -16,10 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,28 +32,20 @@ from codeio.teachers.base import ChatRequest, SamplingParams  # noqa: E402
 from codeio.teachers.cache import CachedTeacher  # noqa: E402
 from codeio.teachers.config import OpenAITeacherConfig  # noqa: E402
 from codeio.teachers.openai_backend import OpenAITeacher  # noqa: E402
+from experiments.benchmethod import (  # noqa: E402
+    MAX_SPREAD,
+    MIN_REPETITIONS,
+    Sample,
+    Stopwatch,
+    interleave,
+    median_cell,
+    process_cpu_seconds,
+    ratio_cell,
+    record,
+    state_line,
+)
 
-TICKS = os.sysconf("SC_CLK_TCK")
 LATENCY = 0.05
-
-
-def process_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def own_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def cpu_share(seconds: float = 1.0) -> float:
-    """Fraction of one core a busy Python loop gets right now (1.0 on an idle machine): how contended the
-    machine is while the benchmark runs."""
-    cpu0, start = own_cpu(), time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        sum(range(10000))
-    return (own_cpu() - cpu0) / (time.perf_counter() - start)
 
 
 def body(i: int) -> dict:
@@ -149,26 +139,46 @@ CLIENTS = {
 }
 
 
-def measure(make, url: str, concurrency: int, server_pid: int, seconds: float, cap: int) -> dict:
-    runner = make(url, concurrency)
-    try:
-        probe = max(2 * concurrency, 20)
-        start = time.perf_counter()
-        runner.run(probe)
-        rate = probe / (time.perf_counter() - start)
-        count = int(min(cap, max(probe, rate * seconds)))
-        cpu0, srv0, start = own_cpu(), process_cpu(server_pid), time.perf_counter()
-        runner.run(count)
-        wall = time.perf_counter() - start
-        cpu1, srv1 = own_cpu(), process_cpu(server_pid)
-    finally:
-        runner.close()
-    return {"requests": count, "seconds": round(wall, 3), "req_per_s": round(count / wall, 1),
-            "client_cpu_per_s": round((cpu1 - cpu0) / wall, 2), "server_cpu_per_s": round((srv1 - srv0) / wall, 2),
-            "client_cpu_ms_per_request": round(1000 * (cpu1 - cpu0) / count, 3),
-            "client_ceiling_req_per_s": round(count / max(cpu1 - cpu0, 1e-9)),
-            "server_cpu_ms_per_request": round(1000 * (srv1 - srv0) / count, 3),
-            "ideal_req_per_s": round(concurrency / LATENCY, 1)}
+def cell(make, url: str, concurrency: int, server_pid: int, seconds: float, cap: int):
+    """One repetition of one (client, in flight) cell: probe the rate, then time a batch of ~``seconds``."""
+
+    def run() -> Sample:
+        runner = make(url, concurrency)
+        try:
+            probe = max(2 * concurrency, 20)
+            start = time.perf_counter()
+            runner.run(probe)
+            rate = probe / (time.perf_counter() - start)
+            count = int(min(cap, max(probe, rate * seconds)))
+            server0 = process_cpu_seconds(server_pid)
+            with Stopwatch(tree=False) as watch:  # the client alone; the server is measured apart
+                runner.run(count)
+            server = process_cpu_seconds(server_pid) - server0
+        finally:
+            runner.close()
+        return watch.sample(work=count, server_cpu_s=round(server, 3))
+
+    return run
+
+
+def cell_name(client: str, in_flight: int) -> str:
+    return f"{client} @ {in_flight}"
+
+
+def table(result: dict) -> str:
+    lines = ["| client | in flight | req/s median (spread) | ideal (in flight / latency) | client CPU ms/req | "
+             "client cores busy | server CPU ms/req | server cores busy |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in result["cells"]:
+        lines.append(f"| {row['client']} | {row['in_flight']} | {median_cell(row['req_per_s'], 0)} | "
+                     f"{row['ideal_req_per_s']:.0f} | {row['client_cpu_ms_per_request']:.3f} | "
+                     f"{row['client_cores_busy']:.2f} | {row['server_cpu_ms_per_request']:.3f} | "
+                     f"{row['server_cores_busy']:.2f} |")
+    lines += ["", "| ratio of requests/s (repetition by repetition) | in flight | median (spread) |", "|---|---:|---:|"]
+    for name, ratio in result["ratios"].items():
+        label, in_flight = name.rsplit(" @ ", 1)
+        lines.append(f"| {label} | {in_flight} | {ratio_cell(ratio)} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -177,15 +187,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 64, 512])
     parser.add_argument("--seconds", type=float, default=6.0, help="target duration of each timed batch")
     parser.add_argument("--cap", type=int, default=40000, help="most requests in one timed batch")
+    parser.add_argument("--repetitions", type=int, default=MIN_REPETITIONS)
+    parser.add_argument("--max-spread", type=float, default=MAX_SPREAD)
     parser.add_argument("--quick", action="store_true", help="only the teacher (aiohttp, with and without the "
-                        "response cache), 2 s batches")
+                        "response cache), 2 s batches, nothing written")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--out", type=Path, default=HERE / "bench_openai.json")
     args = parser.parse_args()
     global LATENCY
     LATENCY = args.latency
-    load_before = os.getloadavg()
-    share_before = cpu_share()
-    print(f"CPU share of one core available to a busy loop: {share_before:.2f}", flush=True)
     quick = ("teacher (aiohttp)", "teacher (aiohttp) + cache")
     clients = {k: CLIENTS[k] for k in quick} if args.quick else CLIENTS
     seconds = 2.0 if args.quick else args.seconds
@@ -194,39 +204,44 @@ def main() -> None:
                                str(args.latency)], stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
         url = server.stdout.readline().split()[-1]
-        results = []
-        for name, make in clients.items():
-            for c in args.concurrency:
-                row = {"client": name, "in_flight": c, **measure(make, url, c, server.pid, seconds, args.cap)}
-                results.append(row)
-                print(f"{name:26s} in_flight={c:4d}  {row['req_per_s']:8.1f} req/s  (ideal {row['ideal_req_per_s']:.0f}; "
-                      f"client {row['client_cpu_ms_per_request']:.3f} CPU-ms/req = {row['client_cpu_per_s']:.2f} "
-                      f"cores, server {row['server_cpu_ms_per_request']:.3f} CPU-ms/req = "
-                      f"{row['server_cpu_per_s']:.2f} cores; {row['requests']} requests)", flush=True)
+        cells = {cell_name(name, c): cell(make, url, c, server.pid, seconds, args.cap)
+                 for name, make in clients.items() for c in args.concurrency}
+
+        def progress(name, repetition, sample):
+            print(f"repetition {repetition + 1}  {name:34s} {sample.rate:8.1f} req/s  client {sample.cpu_s:.2f} "
+                  f"CPU s, server {sample.extra['server_cpu_s']:.2f} CPU s, {int(sample.work)} requests", flush=True)
+
+        comparison = interleave(cells, repetitions=args.repetitions, max_spread=args.max_spread, on_sample=progress)
     finally:
         server.terminate()
         server.wait(10)
 
-    if args.no_write:
+    for c in args.concurrency:
+        pairs = [("teacher (aiohttp) + cache", "teacher (aiohttp)")]
+        if not args.quick:
+            pairs += [("teacher (aiohttp)", "raw aiohttp"), ("teacher (aiohttp)", "openai SDK (AsyncOpenAI)")]
+        for a, b in pairs:
+            comparison.ratio(cell_name(a, c), cell_name(b, c), name=cell_name(f"{a} / {b}", c))
+    result = {"latency_s": args.latency, "command": "python experiments/teachers/bench_openai.py "
+              + " ".join(sys.argv[1:]), **comparison.to_dict(), "cells": []}
+    for name in clients:
+        for c in args.concurrency:
+            runs = comparison.samples[cell_name(name, c)]
+            requests, wall = sum(r.work for r in runs), sum(r.wall_s for r in runs)
+            client_cpu, server_cpu = sum(r.cpu_s for r in runs), sum(r.extra["server_cpu_s"] for r in runs)
+            result["cells"].append({
+                "client": name, "in_flight": c, "req_per_s": result["methods"][cell_name(name, c)]["rate"],
+                "ideal_req_per_s": round(c / LATENCY, 1),
+                "client_cpu_ms_per_request": round(1000 * client_cpu / requests, 3),
+                "server_cpu_ms_per_request": round(1000 * server_cpu / requests, 3),
+                "client_cores_busy": round(client_cpu / wall, 2), "server_cores_busy": round(server_cpu / wall, 2)})
+    text = table(result)
+    print(text)
+    if args.quick or args.no_write:
         return
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-               "load_average_before": [round(x, 2) for x in load_before],
-               "load_average_after": [round(x, 2) for x in os.getloadavg()], "nice": os.nice(0),
-               "cpu_share_before": round(share_before, 2), "cpu_share_after": round(cpu_share(), 2)}
-    (HERE / "bench_openai.json").write_text(json.dumps({"latency_s": args.latency, "machine": machine,
-                                                        "results": results}, indent=2) + "\n")
-    lines = ["| client | in flight | req/s | ideal (in flight / latency) | client CPU ms/req | "
-             "client ceiling req/s per free core | client cores busy | server CPU ms/req | server cores busy |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r['client']} | {r['in_flight']} | {r['req_per_s']:.0f} | {r['ideal_req_per_s']:.0f} | "
-              f"{r['client_cpu_ms_per_request']:.3f} | {r['client_ceiling_req_per_s']} | {r['client_cpu_per_s']:.2f} | "
-              f"{r['server_cpu_ms_per_request']:.3f} | {r['server_cpu_per_s']:.2f} |" for r in results]
-    (HERE / "bench_openai.md").write_text(
-        f"Measured by `.venv/bin/python experiments/teachers/bench_openai.py` "
-        f"({machine['cpus']} CPUs, Python {machine['python']}, latency {args.latency * 1000:.0f} ms, "
-        f"load average before/after {machine['load_average_before'][0]}/{machine['load_average_after'][0]}, "
-        f"CPU share of one core available before/after {machine['cpu_share_before']}/{machine['cpu_share_after']}, "
-        f"nice {machine['nice']}).\n\n" + "\n".join(lines) + "\n")
+    header = (f"Measured by `{result['command']}` (latency {args.latency * 1000:.0f} ms; "
+              f"{state_line(result['method'])}).\n\n")
+    record(result, args.out, header + text)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@
 
 For each function: one generated input, then the entry called plainly and under the ``trace`` harness
 in the forkserver executor (``CallResult.seconds`` is measured inside the child around the call, so
-process start-up is excluded), ``--repeats`` times each, keeping the fastest. Also times rendering
-(parent side, per task). Prints a table and writes ``bench_trace.json`` and ``bench_trace.md`` here.
+process start-up is excluded). A plain pass over all tasks and a traced pass alternate, ``--repeats``
+times each (``experiments/benchmethod.py``: interleaved, wall and CPU seconds of every pass, load
+before/after); per task the fastest of the repetitions is kept. Also times rendering (parent side, per
+task). Prints a table and writes ``bench_trace.json`` and ``bench_trace.md`` here.
 Target: tracing overhead under 50 ms median per task.
 """
 
@@ -27,6 +29,18 @@ from codeio.teachers.trace.config import TraceTeacherConfig  # noqa: E402
 from codeio.teachers.trace.render import RenderOptions, render_output  # noqa: E402
 from codeio.teachers.trace.selfcheck import load_reasoning_gym, make_tasks  # noqa: E402
 from codeio.teachers.trace.teacher import TraceTeacher  # noqa: E402
+from experiments.benchmethod import (  # noqa: E402
+    MAX_SPREAD,
+    MIN_REPETITIONS,
+    Sample,
+    Stopwatch,
+    interleave,
+    median_cell,
+    ratio_cell,
+    record,
+    state_line,
+    summary,
+)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -37,29 +51,44 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=500)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=MIN_REPETITIONS, help="repetitions of each pass (>= 3)")
+    parser.add_argument("--max-spread", type=float, default=MAX_SPREAD)
+    parser.add_argument("--out", type=Path, default=HERE / "bench_trace.json")
     args = parser.parse_args()
     functions = load_reasoning_gym(limit=args.limit)
     teacher = TraceTeacher(TraceTeacherConfig(), None)
     with make_executor("forkserver", timeout=10.0) as executor:
         tasks = [t for t in make_tasks(executor, functions) if t["kind"] == "output"]
-        plain = {t["task_id"]: float("inf") for t in tasks}
-        traced = dict(plain)
-        logs: dict[str, tuple[dict, object]] = {}
-        truncated = 0
-        for _ in range(args.repeats):
-            jobs = []
-            for t in tasks:
-                jobs.append(Job(code=t["refcode"], calls=[Call(kwargs_json=t["input_json"])], timeout=10.0))
-                jobs.append(Job(code=t["refcode"], timeout=10.0, calls=[Call(
-                    kwargs_json=t["input_json"], harness="trace", harness_options=teacher.harness_options(t["refcode"]))]))
-            results = executor.run(jobs)
-            for i, t in enumerate(tasks):
-                p, q = results[2 * i].calls[0], results[2 * i + 1].calls[0]
-                if p.ok and q.ok and q.extra_json:
-                    plain[t["task_id"]] = min(plain[t["task_id"]], p.seconds)
-                    traced[t["task_id"]] = min(traced[t["task_id"]], q.seconds)
-                    logs[t["task_id"]] = (json.loads(q.extra_json), q.value())
+        plain_jobs = [Job(code=t["refcode"], calls=[Call(kwargs_json=t["input_json"])], timeout=10.0) for t in tasks]
+        traced_jobs = [Job(code=t["refcode"], timeout=10.0, calls=[Call(
+            kwargs_json=t["input_json"], harness="trace", harness_options=teacher.harness_options(t["refcode"]))])
+            for t in tasks]
+        calls: dict[str, list[list]] = {"plain": [], "traced": []}
+
+        def run_pass(name: str, jobs: list[Job]):
+            def run() -> Sample:
+                with Stopwatch() as watch:  # parent + forkserver + sandbox children
+                    results = executor.run(jobs)
+                calls[name].append([r.calls[0] for r in results])
+                return watch.sample(work=len(jobs))
+            return run
+
+        comparison = interleave({"plain": run_pass("plain", plain_jobs), "traced": run_pass("traced", traced_jobs)},
+                                repetitions=args.repeats, max_spread=args.max_spread)
+    comparison.ratio("plain", "traced", name="traced pass wall / plain pass wall")
+    plain = {t["task_id"]: float("inf") for t in tasks}
+    traced = dict(plain)
+    logs: dict[str, tuple[dict, object]] = {}
+    per_repetition_overhead = []
+    for p_calls, q_calls in zip(calls["plain"], calls["traced"], strict=True):
+        overheads = []
+        for t, p, q in zip(tasks, p_calls, q_calls, strict=True):
+            if p.ok and q.ok and q.extra_json:
+                plain[t["task_id"]] = min(plain[t["task_id"]], p.seconds)
+                traced[t["task_id"]] = min(traced[t["task_id"]], q.seconds)
+                logs[t["task_id"]] = (json.loads(q.extra_json), q.value())
+                overheads.append(1000 * (q.seconds - p.seconds))
+        per_repetition_overhead.append(statistics.median(overheads))
     ids = [i for i in logs if plain[i] < float("inf")]
     truncated = sum(1 for i in ids if logs[i][0].get("truncated"))
     overhead_ms = [1000 * (traced[i] - plain[i]) for i in ids]
@@ -77,23 +106,34 @@ def main() -> None:
         "tracing overhead": overhead_ms,
         "rendering (parent)": render_ms,
     }
+    method = comparison.to_dict()
     figures = {
         "functions": len(functions),
         "tasks_timed": len(ids),
         "truncated_logs": truncated,
         "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
         "ms": {name: {"median": statistics.median(v), "p90": pct(v, 0.9), "max": max(v)} for name, v in rows.items()},
+        "median_overhead_ms_per_repetition": summary(per_repetition_overhead, 2),
         "command": f"python experiments/trace/bench_trace.py --limit {args.limit} --repeats {args.repeats}",
+        **method,
     }
-    lines = [f"Trace teacher timing on {len(ids)} reasoning-gym functions ({truncated} logs truncated by limits)",
+    passes = method["methods"]
+    lines = [f"Trace teacher timing on {len(ids)} reasoning-gym functions ({truncated} logs truncated by limits); "
+             f"per task the best of {args.repeats} interleaved passes (time measured inside the sandbox child)",
              "", "| per task, ms | median | p90 | max |", "|---|---|---|---|"]
     for name, v in figures["ms"].items():
         lines.append(f"| {name} | {v['median']:.2f} | {v['p90']:.2f} | {v['max']:.1f} |")
-    lines += ["", f"Command: `{figures['command']}`", f"Machine: {figures['machine']}"]
+    spread_row = figures["median_overhead_ms_per_repetition"]
+    lines += ["", f"Median tracing overhead of each pass: {' / '.join(f'{v:.2f}' for v in spread_row['values'])} ms "
+              f"(spread {100 * spread_row['spread']:.0f}%).",
+              f"Whole passes over {len(tasks)} tasks (executor start of each child included): plain "
+              f"{median_cell(passes['plain']['wall_s'], 2)} s wall, {passes['plain']['cpu_s']['median']:.1f} CPU s; "
+              f"traced {median_cell(passes['traced']['wall_s'], 2)} s wall, {passes['traced']['cpu_s']['median']:.1f} "
+              f"CPU s; traced / plain wall {ratio_cell(method['ratios']['traced pass wall / plain pass wall'])}.",
+              "", f"Command: `{figures['command']}`", f"Machine: {figures['machine']}; {state_line(method['method'])}."]
     table = "\n".join(lines)
     print(table)
-    (HERE / "bench_trace.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    (HERE / "bench_trace.md").write_text(table + "\n", encoding="utf-8")
+    record(figures, args.out, table)
 
 
 if __name__ == "__main__":

@@ -155,3 +155,44 @@ def test_packaged_winogrande_task_is_generative():
     config = manager.task_index["codeio_winogrande_gen"].cfg
     assert config["output_type"] == "generate_until" and config["dataset_name"] == "winogrande_xl"
     assert config["validation_split"] == "validation"  # the paper's 1,267 questions
+
+
+@pytest.mark.slow
+def test_killed_harness_run_resumes_from_its_cache(tmp_path, tiny_model_dir, monkeypatch):
+    """The model dies half-way through its forward calls (a killed evaluation); run again, the harness asks
+    the model only for the answers it had not given; a third run asks it nothing, with the same score."""
+    pytest.importorskip("lm_eval")
+    from lm_eval.models.huggingface import HFLM
+
+    items = [{"question": f"{a} + {a} =", "choices": [str(2 * a), str(a), "x"], "label": 0} for a in range(6)]
+    tasks = _write_task(tmp_path, items)
+    real_call = HFLM._model_call
+    calls = {"n": 0, "limit": None}
+
+    def counted_call(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["limit"] is not None and calls["n"] > calls["limit"]:
+            raise RuntimeError("killed")
+        return real_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(HFLM, "_model_call", counted_call)
+
+    def run(cache="cache"):
+        calls["n"] = 0
+        return bridge.run_lm_eval(str(tiny_model_dir), ["tiny"], tasks={"tiny": "codeio_tiny_mc"},
+                                  num_fewshot={"tiny": 0}, include_path=str(tasks), apply_chat_template=False,
+                                  cache_dir=tmp_path / cache)
+
+    run("uninterrupted")
+    whole_run = calls["n"]
+    calls["limit"] = whole_run // 2
+    assert run()["tiny"]["score"] is None  # died part-way
+    calls["limit"] = None
+    resumed = run()
+    assert resumed["tiny"]["score"] == pytest.approx(_expected_accuracy(tiny_model_dir, items))
+    asked_on_resume = calls["n"]
+    assert 0 < asked_on_resume <= whole_run - whole_run // 2, (asked_on_resume, whole_run)
+    again = run()
+    assert calls["n"] == 0 and again["tiny"]["score"] == resumed["tiny"]["score"]
+    # another checkpoint's contents never answer from this cache
+    assert len(list((tmp_path / "cache" / "lm_eval").glob("*.db"))) == 1

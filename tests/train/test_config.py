@@ -12,6 +12,8 @@ from omegaconf import OmegaConf
 from codeio.train.config import SCHEMAS, ModelConfig, TrainerConfig
 
 CONF = Path(__file__).resolve().parents[2] / "conf"
+CPU_BATCHING = "packing"
+"""The mode the CPU presets use: the fastest measured on CPU (experiments/training/README.md)."""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -118,6 +120,20 @@ def test_strategies_are_built_from_the_config(tiny_model_cfg, tiny_model_dir):
             build_strategy(TrainerConfig(strategy="deepspeed"), tiny_model_cfg, str(tiny_model_dir))
 
 
+def test_presets_choose_their_batching_and_the_old_switch_composes():
+    chosen = {}
+    for name in sorted(p.stem for p in (CONF / "trainer").glob("*.yaml")):
+        assert "\npacking:" not in (CONF / "trainer" / f"{name}.yaml").read_text()  # the deprecated key
+        with initialize_config_dir(str(CONF), version_base="1.3"):
+            chosen[name] = OmegaConf.to_object(compose(config_name="trainer/" + name).trainer).batching
+    assert chosen["default"] == chosen["gemma2_27b"] == "packing"  # GPU presets: flash-attention varlen
+    # CPU presets: the fastest mode measured on CPU (experiments/training/README.md)
+    assert chosen["cpu"] == chosen["quickstart"] == chosen["tiny"] == CPU_BATCHING
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose(config_name="trainer/default", overrides=["trainer.packing=false"])
+    assert OmegaConf.to_object(cfg.trainer).batching == "padding"
+
+
 def test_paper_batch_counts_samples_whatever_the_packing():
     """Issue #17 item 5: the paper's batch 1024 is samples. With packing at 4.3 samples per row a step
     takes about 238 rows (rounded up to whole micro-batches), not 1024 rows (about 4,400 samples)."""
@@ -125,7 +141,7 @@ def test_paper_batch_counts_samples_whatever_the_packing():
     from tests.helpers import compose_config
 
     cfg = OmegaConf.to_object(compose_config(["+experiment=codeio", "source.path=x", "cache.dir=/tmp/x"]).trainer)
-    assert cfg.batch_unit == "samples" and cfg.packing
+    assert cfg.batch_unit == "samples" and cfg.batching == "packing"
     per_pass = cfg.micro_batch_size * cfg.devices * cfg.num_nodes  # 4 x 8
     rows = rows_per_step(cfg.global_batch_size, cfg.batch_unit, 4.3, per_pass)
     assert rows == 256 and rows % per_pass == 0  # round(1024 / 4.3) = 238 -> 8 micro-batches of 32

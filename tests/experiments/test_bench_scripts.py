@@ -1,0 +1,100 @@
+"""Every benchmark command documented under experiments/ (except execution/) runs, in miniature, and
+writes its figures in the shared method's format (interleaved repetitions, medians, spreads, load)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LOOSE = ["--max-spread", "100"]  # a miniature run times a few milliseconds: its ratios are noise by design
+
+
+def run_script(script: str, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, str(ROOT / "experiments" / script), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
+def check_method(result: dict, methods: list[str]) -> None:
+    assert result["method"]["repetitions"] == 3 and result["method"]["order"] == "interleaved"
+    assert result["method"]["run_order"][: len(methods)] == methods
+    for name in methods:
+        stats = result["methods"][name]
+        assert len(stats["rate"]["values"]) == 3 and stats["cpu_s"]["median"] >= 0
+    assert {"load_average", "busy_loop_core_share"} <= set(result["method"]["before"])
+
+
+@pytest.mark.slow
+def test_bench_packing_measures_every_batching_mode(tmp_path, shared_data):
+    out = tmp_path / "bench.json"
+    run_script("training/bench_packing.py", "--samples", "12", "--max-length", "2048", "--preset", "tiny",
+               "--vocab-size", "1024", "--threads", "1", "--steps-limit", "2", "--cache-dir", str(tmp_path / "cache"),
+               "--out", str(out), *LOOSE)
+    result = json.loads(out.read_text())
+    modes = ["padding", "grouped", "packing", "packing-mask"]
+    check_method(result, modes)
+    wall = {"grouped / padding", "packing / padding", "packing-mask / padding", "packing / grouped"}
+    assert set(result["ratios"]) == wall | {f"{name} (per CPU second)" for name in wall}
+    assert result["response_tokens"]["p50"] > 100  # responses carry reasoning, not just the answer
+    assert "| packing | varlen: per-sample SDPA |" in out.with_suffix(".md").read_text()
+
+
+@pytest.mark.slow
+def test_bench_openai_quick_and_full_table(tmp_path):
+    out = tmp_path / "openai.json"
+    run_script("teachers/bench_openai.py", "--concurrency", "1", "4", "--seconds", "0.2", "--out", str(out), *LOOSE)
+    result = json.loads(out.read_text())
+    assert len(result["cells"]) == 6 * 2 and result["cells"][0]["req_per_s"]["median"] > 0
+    assert "teacher (aiohttp) / raw aiohttp @ 4" in result["ratios"]
+    quick = run_script("teachers/bench_openai.py", "--quick", "--concurrency", "2", "--seconds", "0.2", *LOOSE)
+    assert "teacher (aiohttp) + cache" in quick.stdout
+
+
+@pytest.mark.slow
+def test_bench_trace_times_plain_and_traced_passes(tmp_path, shared_data):
+    out = tmp_path / "trace.json"
+    run_script("trace/bench_trace.py", "--limit", "12", "--out", str(out), *LOOSE)
+    result = json.loads(out.read_text())
+    check_method(result, ["plain", "traced"])
+    assert result["ms"]["tracing overhead"]["median"] > 0
+    assert len(result["median_overhead_ms_per_repetition"]["values"]) == 3
+
+
+@pytest.mark.slow
+def test_bench_assemble_small(tmp_path, shared_data):
+    out = tmp_path / "assemble.json"
+    run_script("assemble/bench_assemble.py", "--limit", "200", "--copies", "1", "2", "--out", str(out))
+    result = json.loads(out.read_text())
+    check_method(result, ["copies=1", "copies=2"])
+    assert result["outcomes"]["copies=2"]["identical_across_repetitions"]
+    assert result["outcomes"]["copies=2"]["dedup"]["near"] > 0
+
+
+@pytest.mark.slow
+def test_cruxeval_scoring_small(tmp_path, shared_data):
+    out = tmp_path / "crux.json"
+    run_script("eval/cruxeval_scoring.py", "--limit", "20", "--reference", "--out", str(out), *LOOSE)
+    result = json.loads(out.read_text())
+    check_method(result, ["codeio output", "official output", "codeio input", "official input"])
+    rows = {(r["scorer"], r["mode"]): r for r in result["rows"]}
+    for mode in ("output", "input"):  # the two scorers agree exactly
+        assert rows[("codeio (forkserver executor)", mode)]["pass@1"] == pytest.approx(
+            rows[("official loop (oracle)", mode)]["pass@1"])
+        assert rows[("codeio (forkserver executor)", mode)]["same_scores_every_repetition"]
+
+
+@pytest.mark.slow
+def test_sampling_stats_small(tmp_path, shared_data):
+    out = tmp_path / "stats"
+    run_script("sampling/run_stats.py", "--corpus", "rawcode_1k_parsed", "--limit", "15", "--repeat", "5",
+               "--out", str(out))
+    result = json.loads(out.with_suffix(".json").read_text())
+    corpus = result["corpora"][0]
+    assert corpus["identical_across_repetitions"] and corpus["same_seed_byte_identical"]
+    assert len(corpus["wall_seconds"]["sample"]["values"]) == 3
