@@ -11,6 +11,7 @@ reference answers only). Exact dedup under both keys: ``prompt_answer`` (the def
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -20,12 +21,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
+from codeio.assemble.assembler import Assembler  # noqa: E402
+from codeio.assemble.config import DatasetConfig  # noqa: E402
+from codeio.tasks.builder import TaskBuilder  # noqa: E402
+from codeio.tasks.config import PromptConfig  # noqa: E402
 from experiments.demo_data import demo_pairs  # noqa: E402
-
-from codeio.assemble.assembler import Assembler
-from codeio.assemble.config import DatasetConfig
-from codeio.tasks.builder import TaskBuilder
-from codeio.tasks.config import PromptConfig
 
 
 def answered(tasks: list[dict]) -> list[dict]:
@@ -34,10 +34,14 @@ def answered(tasks: list[dict]) -> list[dict]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", default="3,6,10", help="pairs per function, comma-separated")
+    parser.add_argument("--out", type=Path, default=HERE / "task_mix.json")
+    args = parser.parse_args()
     pairs = demo_pairs()
     result = {"functions": len({p["function_id"] for p in pairs}), "points": []}
     print(f"{'pairs/fn':>8} {'dedup_key':>14} {'tasks in':>9} {'input':>7} {'output':>7} {'input share':>12}")
-    for per_function in (3, 6, 10):
+    for per_function in (int(n) for n in args.pairs.split(",")):
         prompt = PromptConfig(given_format="python", pairs_per_function=per_function)
         tasks, _ = TaskBuilder(prompt).process(pairs)
         for key in ("prompt_answer", "prompt"):
@@ -52,7 +56,7 @@ def main() -> None:
             print(f"{per_function:8d} {key:>14} {len(tasks):9d} {kinds['input']:7d} {kinds['output']:7d} "
                   f"{share:12.1%}")
     result["command"] = "python experiments/assemble/task_mix.py"
-    (HERE / "task_mix.json").write_text(json.dumps(result, indent=2) + "\n")
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -134,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=400)
     parser.add_argument("--calls", type=int, default=30, help="generator calls per function")
+    parser.add_argument("--out", type=Path, default=HERE / "size_check_agreement.json")
     args = parser.parse_args()
     started = time.time()
     with make_executor("forkserver", timeout=5.0) as executor:
@@ -147,7 +148,7 @@ def main() -> None:
     print(f"{'rule':45} {'kept':>7} {'share':>7} {'same verdict as paper':>22}")
     for name, row in result["rules"].items():
         print(f"{name:45} {row['kept']:7d} {row['kept_share']:7.1%} {row['same_verdict_as_paper']:22.1%}")
-    (HERE / "size_check_agreement.json").write_text(json.dumps(result, indent=2) + "\n")
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -153,7 +153,7 @@ def test_exact_dedup_keeps_distinct_tasks_of_one_function(tmp_path):
 def test_truncated_responses_never_become_training_samples(tmp_path):
     """Issue #17 item 6: a response cut at max_tokens (finish_reason 'length') is never trained on; the
     task is dropped and counted, unless its turns were replaced by the true answer."""
-    from codeio.verify import VerifyItem, Verifier
+    from codeio.verify import Verifier, VerifyItem
     from codeio.verify.config import VerifierConfig
 
     cut = make_task("ft", 0, "output", ["no_answer"])

@@ -215,7 +215,7 @@ def test_released_record_matches_the_released_data(tasks, tmp_path):
 
 
 def test_paper_experiment_uses_the_released_feedback_wording():
-    from codeio.verify import VerifyItem, Verifier
+    from codeio.verify import VerifyItem
     from tests.helpers import build_from, compose_config
 
     cfg = compose_config(["+experiment=codeio_pp"])

@@ -18,7 +18,7 @@ def task(kind: str) -> dict:
                prompt="TEACHER PROMPT", refcode=REFCODE, funcname="main_solution", input_json='{"n": 3}',
                output_json="6", problem_description="Double a number.", io_requirements="n: int; returns int",
                model="m").to_row()
-    row.update(responses=["Doubling 3 gives 6. ```json\n{\"%s\": 6}\n```" % kind], finish_reasons=["stop"],
+    row.update(responses=[f'Doubling 3 gives 6. ```json\n{{"{kind}": 6}}\n```'], finish_reasons=["stop"],
                statuses=["success"], feedbacks=["ok"], answers_json=["6"])
     return row
 
@@ -57,9 +57,10 @@ def test_student_formats_rearrange_one_response(tmp_path):
 def test_sweeping_the_student_format_sends_no_new_teacher_requests(tmp_path):
     """Every point of ablation_prompt_format shares the stage keys up to revise (so the responses come from
     the cache, with no teacher request); only assemble and later stages differ."""
+    from omegaconf import OmegaConf
+
     from codeio.pipeline.runner import Pipeline
     from codeio.stages import STAGES
-    from omegaconf import OmegaConf
 
     keys = []
     for name in ("query_code", "query_only", "code_only", "query_to_code_cot", "query_to_code"):
