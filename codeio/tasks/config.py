@@ -29,7 +29,8 @@ class PromptConfig:
     template_file: str | None = None
     """YAML file with the templates (keys ``output``, ``input``, optional ``system``) replacing the
     bundled one, e.g. the paper's exact wording. Placeholders: {query} {io_description} {given}
-    {refcode} {funcname}; any other brace is literal text."""
+    {refcode} {funcname}, or the authors' (<<<<query>>>> <<<<io_req>>>> <<<<input>>>> / <<<<output>>>>
+    <<<<refcode>>>>) so their texts paste in unchanged; any other brace is literal text."""
     given_format: str = "json"
     """How the given value ({given}) is written: ``json`` (JSON text, ``{"n": 61, "ok": true}``) or
     ``python`` (Python's ``str()`` of the value, ``{'n': 61, 'ok': True}``, a bare string unquoted: the

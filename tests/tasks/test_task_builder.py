@@ -203,3 +203,17 @@ def test_paper_experiment_shows_the_given_value_as_python_str():
     assert '{"k": 2, "values": [5, 1, 9]}' in as_json.build_prompt(row, "output")
     with pytest.raises(ValueError, match="given_format"):
         PromptConfig(given_format="repr")
+
+
+def test_template_file_takes_the_authors_placeholders(tmp_path):
+    """Issue #17 item 11 (prompts side): the authors' template texts paste into a template file unchanged."""
+    path = tmp_path / "authors.yaml"
+    path.write_text(yaml.safe_dump({
+        "output": "Q: <<<<query>>>>\nIO: <<<<io_req>>>>\nGiven input <<<<input>>>>, predict {\"output\": ...}\n\n<<<<refcode>>>>",
+        "input": "Q: <<<<query>>>>\nGiven output <<<<output>>>>, predict {\"input\": ...}",
+    }))
+    builder = TaskBuilder(PromptConfig(name="authors", template_file=str(path), given_format="python"))
+    out_prompt, in_prompt = builder.build_prompt(pair(), "output"), builder.build_prompt(pair(), "input")
+    assert out_prompt.startswith(f"Q: {QUERY}\nIO: {IO}\nGiven input {{'k': 2, 'values': [5, 1, 9]}}")
+    assert REFCODE.strip() in out_prompt and '{"output": ...}' in out_prompt and "<<<<" not in out_prompt
+    assert "Given output {'top': [5, 9]}" in in_prompt
