@@ -5,7 +5,7 @@ Reads one job per line, ``{"code": ..., "entry": "main_solution", "kwargs": {...
 result per line, in order: ``{"status": ..., "value": <JSON value or null>, "error": ..., "seconds": ...}``
 (plus ``"input"`` for generator jobs). A line that is not a valid job gets ``status: "invalid_job"``
 instead of stopping the run. Every executor option is a flag: ``--memory-mb 512``, ``--workers 4``,
-``--python /env/bin/python``, ``--no-namespaces``...
+``--python /env/bin/python``, ``--allow-unsandboxed`` (trusted code only)...
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from codeio.execution.base import Call, Job
 from codeio.execution.config import EXECUTOR_CONFIGS
+from codeio.jsontext import dumps_line
 
 INVALID = "invalid_job"
 
@@ -98,9 +99,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from codeio.execution import make_executor
 
-    stream = sys.stdin if args.jobs == "-" else open(args.jobs, encoding="utf-8")
+    try:
+        executor = make_executor(args.executor, **options)
+    except Exception as exc:  # noqa: BLE001 - a start-up failure is reported, not a traceback
+        print(f"python -m codeio.execute: cannot start the {args.executor} executor: {exc}", file=sys.stderr)
+        return 1
+    # undecodable bytes become U+FFFD: a broken line is a bad job, never a crash of the run
+    stream = sys.stdin if args.jobs == "-" else open(args.jobs, encoding="utf-8", errors="replace")
     out = sys.stdout
-    with stream, make_executor(args.executor, **options) as executor:
+    with stream, executor:
         pending: list[Job | str] = []
 
         def flush() -> None:
@@ -115,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                            "seconds": round(call.seconds, 6)}
                     if call.input_json is not None:
                         row["input"] = json.loads(call.input_json)
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.write(dumps_line(row) + "\n")  # lone surrogates escaped: the line always encodes
             out.flush()
             pending.clear()
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from codeio.jsontext import canonical_json  # noqa: F401 - re-exported: codeio.execution.base.canonical_json
+
 # Result statuses of one call. ``ok`` is the only success.
 OK = "ok"
 EXCEPTION = "exception"  # the code raised (error carries "TypeName: message"); also load/compile errors
@@ -23,11 +25,6 @@ CRASHED = "crashed"  # child died without a result (segfault, os._exit, killed, 
 OUTPUT_TOO_LARGE = "output_too_large"  # serialized value or child output above the cap
 NOT_SERIALIZABLE = "not_serializable"  # value (or generated input) is not strict JSON (NaN, set, bytes, ...)
 STATUSES = (OK, EXCEPTION, TIMEOUT, MEMORY, CRASHED, OUTPUT_TOO_LARGE, NOT_SERIALIZABLE)
-
-
-def canonical_json(value: Any) -> str:
-    """Canonical JSON text: sorted keys, no whitespace, strict (NaN/inf raise ValueError)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def is_strict_json_value(value: Any) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,6 @@ from codeio.execution.base import (
     is_strict_json_value,
 )
 
-RUNNER_PATH = Path(__file__).with_name("_runner.py")
 HARNESS_DIR = Path(__file__).with_name("harnesses")
 _HARNESS_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _harness_cache: dict[str, str | None] = {}
@@ -38,15 +37,6 @@ def plain(value: Any) -> Any:
     if isinstance(value, (DictConfig, ListConfig)):
         return OmegaConf.to_container(value, resolve=True)
     return value
-
-
-def build_config(schema: type, options: dict[str, Any]) -> Any:
-    """Validate executor keyword arguments against its schema (unknown key -> TypeError naming it)."""
-    names = {f.name for f in fields(schema)}
-    unknown = sorted(set(options) - names)
-    if unknown:
-        raise TypeError(f"unknown executor option(s) {unknown} for {schema.__name__}")
-    return schema(**{k: plain(v) for k, v in options.items() if k != "_target_"})
 
 
 def harness_source(name: str) -> str | None:

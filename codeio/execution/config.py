@@ -1,7 +1,8 @@
 """Config schemas of the executors (group ``executor``). Light module: no heavy imports.
 
-Every executor class takes exactly its schema's fields (minus ``_target_``) as keyword arguments and
-validates them by building the schema, so a misspelt option fails at start-up naming the key.
+Every executor class takes its schema (``ForkserverExecutor(cfg: ForkserverConfig)``); the schema's
+``__post_init__`` checks values, so a bad option fails at start-up naming the key. Fields that change
+only how fast or where jobs run carry ``metadata={"affects_output": False}`` and stay out of cache keys.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ DEFAULT_CHILD_ENV = {
 """The whole environment generated code sees (nothing of the parent's: no API keys or tokens)."""
 
 
+FAST = {"affects_output": False}
+"""Field metadata of settings that change how fast or where jobs run, never what they return."""
+
+
 @dataclass
 class ExecutorConfig:
     """Options shared by every executor."""
@@ -66,19 +71,25 @@ class ExecutorConfig:
     timeout: float = 5.0
     """Wall-clock limit per call in seconds (the paper uses 5 s); a job may override it."""
     memory_mb: int = 2048
-    """Address space a child may add on top of its interpreter's own (RLIMIT_AS), in MiB; 0 = no limit."""
+    """Address space a job process may add on top of its interpreter's own (RLIMIT_AS), in MiB; 0 = no
+    limit. The worker's memory cgroup caps everything the job holds on top (tmpfs, shared memory, its
+    other processes): ``memory_mb`` + 3 x ``tmp_size_mb`` + ``cgroup_headroom_mb``."""
     cpu_seconds: float = 0.0
-    """RLIMIT_CPU of a child; 0 = derived from ``timeout`` x calls left (a backstop: the wall clock rules)."""
+    """RLIMIT_CPU of a job process; 0 = derived from ``timeout`` x calls left (a backstop: the wall
+    clock rules)."""
     file_size_mb: int = 16
-    """Largest file a child may write (RLIMIT_FSIZE), in MiB."""
+    """Largest file a job may write (RLIMIT_FSIZE), in MiB."""
     nofile: int = 256
-    """Open-file limit of a child (RLIMIT_NOFILE)."""
+    """Open-file limit of a job process (RLIMIT_NOFILE)."""
     nproc: int = 128
-    """Process/thread limit (RLIMIT_NPROC), applied only when children run under their own uid."""
+    """Processes and threads of one job (RLIMIT_NPROC of its private uid; the worker's pids cgroup
+    allows this plus a few for the worker)."""
+    tmp_size_mb: int = 64
+    """Size of each of the job's private tmpfs mounts (/tmp, /var/tmp, /dev/shm), fresh for every job."""
     output_limit: int = 1_000_000
     """Largest canonical JSON text of one value (and of one harness output), in characters."""
-    workers: int = 0
-    """Parallel children; 0 = ``os.cpu_count()``."""
+    workers: int = field(default=0, metadata=FAST)
+    """Parallel workers (each runs one job at a time); 0 = ``os.cpu_count()``."""
     prelude: list[str] = field(default_factory=lambda: list(DEFAULT_PRELUDE))
     json_compat: bool = True
     """True: report values as ``json.dumps`` would (tuples become lists, int/float/bool/None dict keys
@@ -87,21 +98,36 @@ class ExecutorConfig:
     """After this many timeouts in a row inside one job, its remaining calls are marked timeout without
     running (0 = never skip). Keeps a job of 1,000 hanging calls from taking 1,000 x timeout."""
     hash_seed: int = 0
-    """PYTHONHASHSEED of the normal children; ``Job.variant=1`` children get ``hash_seed + 1``."""
+    """PYTHONHASHSEED of the normal workers; ``Job.variant=1`` runs on workers with ``hash_seed + 1``."""
     child_env: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_CHILD_ENV))
-    debug: bool = False
-    """Let workers' stderr through and print child-side tracebacks of runner failures."""
+    allow_unsandboxed: bool = field(default=False, metadata=FAST)
+    """Run even when an isolation measure cannot be applied here (no namespaces, no cgroup, ...). Only
+    for code you trust: without it the executor refuses to start and says which measure is missing."""
+    sandbox_uid_base: int = field(default=1_600_000_000, metadata=FAST)
+    """Job processes run as uid (and gid) ``sandbox_uid_base`` + the worker's launcher pid: a uid no
+    host user has (checked at start-up) and no other worker shares."""
+    cgroup_headroom_mb: int = field(default=768, metadata=FAST)
+    """Memory of the worker itself (interpreter, prelude, warmed modules) in its cgroup's limit."""
+    startup_timeout: float = field(default=120.0, metadata=FAST)
+    """Seconds a worker may take to start, import the prelude and report ready."""
+    debug: bool = field(default=False, metadata=FAST)
+    """Let workers' stderr through (tracebacks of child-side failures)."""
 
     def __post_init__(self) -> None:
         if not self.timeout > 0:
             raise ValueError(f"executor.timeout must be > 0, got {self.timeout}")
-        for name in ("memory_mb", "file_size_mb", "nofile", "nproc", "workers", "max_consecutive_timeouts"):
+        for name in ("memory_mb", "file_size_mb", "nofile", "nproc", "workers", "max_consecutive_timeouts",
+                     "cgroup_headroom_mb"):
             if getattr(self, name) < 0:
                 raise ValueError(f"executor.{name} must be >= 0, got {getattr(self, name)}")
         if self.cpu_seconds < 0:
             raise ValueError("executor.cpu_seconds must be >= 0")
+        if self.tmp_size_mb <= 0:
+            raise ValueError("executor.tmp_size_mb must be > 0")
         if self.output_limit < 16:
             raise ValueError("executor.output_limit must be at least 16 characters")
+        if not 1000 <= self.sandbox_uid_base < 2**32 - 2**23:
+            raise ValueError("executor.sandbox_uid_base must leave room for 2**22 uids below 2**32")
 
     def worker_count(self) -> int:
         return self.workers or os.cpu_count() or 1
@@ -117,43 +143,27 @@ DEFAULT_WARM_DENY = [
 
 @dataclass
 class ForkserverConfig(ExecutorConfig):
-    """Pre-warmed workers that fork one sandboxed child per job (the default, fastest executor)."""
+    """Pre-warmed workers, each in its own namespaces and minimal root, forking one sandboxed process per
+    job and one per call (the default, fastest executor)."""
 
     _target_: str = "codeio.execution.forkserver.ForkserverExecutor"
     python: str = ""
-    """Interpreter of the workers; "" = the current one. Any Python 3.8+ works (stdlib-only runner)."""
-    namespaces: bool = True
-    """Use Linux namespaces when the kernel allows: no network (netns), private /tmp, read-only root,
-    one pid namespace per job (every process of a job dies with it), fresh /proc."""
-    read_only_root: bool = True
-    """With namespaces: remount / read-only for the workers and their children."""
-    tmp_size_mb: int = 64
-    """With namespaces: size of the private tmpfs that holds each job's working directory."""
-    sandbox_uid: int = 65534
-    """When running as root: uid/gid the children switch to (65534 = nobody); -1 = keep root."""
-    startup_timeout: float = 120.0
-    """Seconds a worker may take to import the prelude and report ready."""
-    warm_after: int = 2
-    """Adaptive prelude: once this many jobs of a worker had to import the same installed module or
-    direct submodule (scipy, scipy.stats, sklearn, unittest...), the worker imports it itself so later
-    children inherit it; 0 = off. Only modules found on the worker's own path are imported, never job
-    code."""
-    warm_imports_max: int = 64
+    """Interpreter of the workers; "" = the current one. Any Python 3.8+ works (stdlib-only child side)."""
+    warm_after: int = field(default=2, metadata=FAST)
+    """Warm imports: once this many jobs import the same installed module (read from their code by the
+    parent, never from what a job reports), the workers import it so later jobs inherit it; 0 = off."""
+    warm_imports_max: int = field(default=64, metadata=FAST)
     """At most this many modules warmed per worker."""
-    warm_imports_deny: list[str] = field(default_factory=lambda: list(DEFAULT_WARM_DENY))
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.tmp_size_mb <= 0:
-            raise ValueError("executor.tmp_size_mb must be > 0")
+    warm_imports_deny: list[str] = field(default_factory=lambda: list(DEFAULT_WARM_DENY), metadata=FAST)
+    """Never warmed, nor any module whose import would load one of these (checked in a trial child)."""
 
 
 @dataclass
 class BwrapConfig(ForkserverConfig):
-    """The forkserver's workers started inside bubblewrap (read-only root, private /tmp, no network)."""
+    """The forkserver's workers in a sandbox built by bubblewrap (namespaces, minimal read-only root)."""
 
     _target_: str = "codeio.execution.bwrap.BwrapExecutor"
-    bwrap: str = "bwrap"
+    bwrap: str = field(default="bwrap", metadata=FAST)
     """Path of the bubblewrap binary."""
     extra_args: list[str] = field(default_factory=list)
     """More bwrap arguments, e.g. ``["--ro-bind", "/data", "/data"]``."""
@@ -161,38 +171,38 @@ class BwrapConfig(ForkserverConfig):
 
 @dataclass
 class SubprocessConfig(ExecutorConfig):
-    """A fresh interpreter per job (slow, but any Python executable: ``executor.python=/env/bin/python``)."""
+    """A fresh interpreter per job (slower, but any Python executable: ``executor.python=/env/bin/python``),
+    exec'd inside the same sandbox as the forkserver's job processes."""
 
     _target_: str = "codeio.execution.subproc.SubprocessExecutor"
     python: str = ""
-    """Interpreter to run; "" = the current one."""
+    """Interpreter of the jobs; "" = the current one."""
 
 
 @dataclass
 class DockerConfig(ExecutorConfig):
-    """A pool of long-lived containers (network none, read-only root, non-root user, resource limits)."""
+    """A pool of long-lived containers, each running a worker that sandboxes every job inside it."""
 
     _target_: str = "codeio.execution.docker.DockerExecutor"
     image: str = "codeio-exec:latest"
-    """Image to run; built from ``sandbox/Dockerfile`` when missing and ``build`` is true."""
-    build: bool = True
-    dockerfile_dir: str = ""
-    """Folder holding the Dockerfile; "" = the repository's ``docker/``."""
+    """Image to run; built as ``build`` says when missing (``python -m codeio.execution.image`` does it
+    ahead of time)."""
+    build: str = field(default="debootstrap", metadata=FAST)
+    """How to build a missing image: ``debootstrap`` (from Debian's packages, no image registry needed),
+    ``registry`` (``FROM python:3.11-slim``) or ``none`` (fail)."""
+    dockerfile_dir: str = field(default="", metadata=FAST)
+    """Folder holding the Dockerfile; "" = the repository's ``sandbox/``."""
     container_python: str = "python3"
-    """Interpreter inside the image (the stdlib-only runner is mounted read-only into each container)."""
-    mem_limit: str = "2g"
-    """Memory limit of each container (docker syntax)."""
-    cpus: float = 1.0
+    """Interpreter inside the image (the stdlib-only child side is mounted read-only into each container)."""
+    cpus: float = field(default=1.0, metadata=FAST)
     """CPUs per container."""
-    pids_limit: int = 256
-    """Processes and threads per container."""
-    user: str = "65534:65534"
-    """Non-root user the containers run as."""
-    tmp_size_mb: int = 64
-    """Size of each container's /tmp tmpfs (the root file system is read-only)."""
-    startup_timeout: float = 120.0
-    docker_host: str = ""
+    docker_host: str = field(default="", metadata=FAST)
     """Daemon address; "" = the environment's (DOCKER_HOST or the local socket)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.build not in ("debootstrap", "registry", "none"):
+            raise ValueError(f"executor.build must be debootstrap, registry or none, got {self.build!r}")
 
 
 SCHEMAS = {

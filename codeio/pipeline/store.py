@@ -24,6 +24,8 @@ from typing import Any
 
 import datasets
 
+from codeio.jsontext import dumps_arrow_safe
+
 
 def write_json_atomic(path: Path, obj: Any) -> None:
     """Write JSON so that readers see the old file, or the complete new one, never a torn one."""
@@ -140,7 +142,7 @@ def save_rows(rows: Iterable[dict[str, Any]], target: Path,
         count = 0
         with jsonl.open("w", encoding="utf-8") as f:
             for row in rows:
-                f.write(json.dumps(row, ensure_ascii=False))
+                f.write(dumps_arrow_safe(row))  # Arrow rejects lone surrogates: stored as their escape text
                 f.write("\n")
                 count += 1
         if count == 0:

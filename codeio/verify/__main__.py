@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import IO, Any
 
-from codeio.execution.base import canonical_json
+from codeio.jsontext import canonical_json, dumps_line
 from codeio.verify.verifier import INVALID, Verdict, Verifier, VerifyItem
 
 
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                     line = {"status": INVALID, "feedback": "this row cannot be checked", "detail": "bad_row",
                             "error": item}
                 counts[line["status"]] += 1
-                sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+                sink.write(dumps_line(line) + "\n")  # lone surrogates escaped: the line always encodes
             sink.flush()
     finally:
         if executor is not None:

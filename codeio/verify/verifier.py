@@ -4,7 +4,8 @@ Output prediction: the extracted value is compared with the true output (``compa
 code runs. Input prediction: the reference code is run on the predicted kwargs *in the executor* (never
 in this process) and the value it returns is compared with the target output. All input-prediction
 checks of one ``verify`` call are batched: identical (code, entry, kwargs) run once, and the calls of
-one function share a job (up to ``max_calls_per_job``), so the child loads the code once.
+one function share a job (up to ``max_calls_per_job``), so the child loads the code once. Each call
+still runs in its own fork of the loaded code, so batching and order never change a verdict.
 """
 
 from __future__ import annotations

@@ -11,11 +11,13 @@ Methods, all on this machine in one run:
 * ``forkserver``, ``bwrap``, ``subprocess``, ``docker``: our executors (each one that can start here),
   comparison done in this trusted process on the returned JSON.
 
-Prints checks per second, the verdict agreement with the floor, and writes
+Methods run interleaved, ``--repeats`` rounds (default 3, the order rotating each round); the table
+gives the median wall time and its spread, the median CPU seconds of the whole process tree, and the
+load average around each run. Prints checks per second, the verdict agreement with the floor, and writes
 ``bench_verify_results.json`` and ``bench_verify_results.md`` beside this script.
 
-    .venv/bin/python experiments/execution/bench_verify.py            # everything (a few minutes)
-    .venv/bin/python experiments/execution/bench_verify.py --limit 50 --methods inprocess,forkserver
+    flock /tmp/codeio-heavy.lock python experiments/execution/bench_verify.py   # everything (~10 minutes)
+    python experiments/execution/bench_verify.py --limit 50 --repeats 1 --methods inprocess,forkserver
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -206,6 +209,29 @@ def run_executor(name: str, checks: list[dict[str, Any]], timeout: float, cores:
     return verdicts
 
 
+def run_method(method: str, checks: list[dict[str, Any]], args: argparse.Namespace,
+               floor_seconds: dict[int, float]) -> dict[str, Any]:
+    """One timed run of one method: wall and CPU seconds, load average around it, verdicts."""
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds()
+    started = time.perf_counter()
+    if method == "inprocess":
+        result, seconds_by_check = run_inprocess(checks, args.timeout)
+        floor_seconds.update(seconds_by_check)
+    elif method == "paper":
+        result = run_paper(checks, args.timeout, args.cores)
+    else:
+        result = run_executor(method, checks, args.timeout, args.cores)
+    seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_before
+    return {"seconds": seconds, "cpu": cpu, "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            "verdicts": result}
+
+
+def _spread(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}"
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--floor-child":
         inprocess_child(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
@@ -213,6 +239,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N functions")
     parser.add_argument("--methods", default=",".join(ALL_METHODS))
+    parser.add_argument("--repeats", type=int, default=3, help="rounds; each round runs every method once")
     parser.add_argument("--timeout", type=float, default=5.0)
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", default=str(HERE / "bench_verify_results"))
@@ -223,71 +250,79 @@ def main() -> None:
     checks = load_checks(args.limit)
     methods = [m for m in args.methods.split(",") if m]
     floor_seconds: dict[int, float] = {}
-    rows: dict[str, dict[str, Any]] = {}
-    verdicts: dict[str, dict[int, bool]] = {}
-    for method in methods:
-        cpu_before = _cpu_seconds()
-        started = time.perf_counter()
-        try:
-            if method == "inprocess":
-                result, floor_seconds = run_inprocess(checks, args.timeout)
-            elif method == "paper":
-                result = run_paper(checks, args.timeout, args.cores)
-            else:
-                result = run_executor(method, checks, args.timeout, args.cores)
-        except Exception as exc:  # noqa: BLE001 - an executor that cannot start here is reported, not fatal
-            cause = exc.__cause__ or exc
-            rows[method] = {"skipped": f"{type(cause).__name__}: {str(cause).splitlines()[0][:160]}"}
-            print(f"{method:>11}: skipped ({rows[method]['skipped']})", flush=True)
-            continue
-        seconds = time.perf_counter() - started
-        cpu = _cpu_seconds() - cpu_before
-        verdicts[method] = result
-        rows[method] = {"seconds": round(seconds, 3), "checks_per_second": round(len(checks) / seconds, 2),
-                        "cpu_seconds": round(cpu, 2), "passes": sum(result.values())}
-        if method == "bwrap":  # bwrap's own init reaps the sandbox: its CPU never reaches our rusage
-            rows[method]["cpu_seconds"] = "n/a"
-        print(f"{method:>11}: {seconds:8.2f} s  {len(checks) / seconds:8.1f} checks/s  "
-              f"{rows[method]['passes']} pass", flush=True)
+    runs: dict[str, list[dict[str, Any]]] = {m: [] for m in methods}
+    skipped: dict[str, str] = {}
+    for round_index in range(args.repeats):
+        # interleaved: every round runs every method, the order rotating so none always goes first
+        order = methods[round_index % len(methods):] + methods[:round_index % len(methods)]
+        for method in order:
+            if method in skipped:
+                continue
+            try:
+                run = run_method(method, checks, args, floor_seconds)
+            except Exception as exc:  # noqa: BLE001 - an executor that cannot start here is reported
+                cause = exc.__cause__ or exc
+                skipped[method] = f"{type(cause).__name__}: {str(cause).splitlines()[0][:200]}"
+                print(f"{method:>11}: skipped ({skipped[method]})", flush=True)
+                continue
+            runs[method].append(run)
+            print(f"round {round_index + 1} {method:>11}: {run['seconds']:8.2f} s  CPU {run['cpu']:7.2f} s  "
+                  f"{sum(run['verdicts'].values())} pass  load {run['load']}", flush=True)
 
-    if "paper" in rows and "seconds" in rows["paper"]:
-        rows["paper"]["timeouts"] = PAPER_TIMEOUTS[0]
-    floor = verdicts.get("inprocess")
+    floor = runs["inprocess"][0]["verdicts"] if runs.get("inprocess") else None
     # reproducible: the floor reproduces the recorded output, well within the time limit (a function
     # taking most of the limit in-process passes or times out depending on the machine's load)
-    reproducible = [i for i, ok in floor.items() if ok and floor_seconds[i] < args.timeout / 2] if floor else []
-    for method, result in verdicts.items():
+    reproducible = ([i for i, ok in floor.items() if ok and floor_seconds[i] < args.timeout / 2]
+                    if floor else [])
+    rows: dict[str, dict[str, Any]] = {}
+    for method, method_runs in runs.items():
+        if not method_runs:
+            continue
+        seconds = [r["seconds"] for r in method_runs]
+        cpu = [r["cpu"] for r in method_runs]
+        verdicts = method_runs[0]["verdicts"]
+        row = {"seconds_median": round(statistics.median(seconds), 3), "seconds_spread": _spread(seconds),
+               "seconds_runs": [round(x, 3) for x in seconds], "cpu_seconds_median": round(statistics.median(cpu), 2),
+               "cpu_seconds_runs": [round(x, 2) for x in cpu], "load_before_after": [r["load"] for r in method_runs],
+               "checks_per_second": round(len(checks) / statistics.median(seconds), 2),
+               "passes": sum(verdicts.values()),
+               "verdicts_stable_across_rounds": all(r["verdicts"] == verdicts for r in method_runs)}
+        if method == "docker":  # the daemon, not this process, reaps the containers' processes
+            row["cpu_seconds_median"] = "n/a"
         if floor is not None:
-            rows[method]["agree_with_floor"] = sum(result[i] == floor[i] for i in floor)
-            rows[method]["agree_on_reproducible"] = sum(result[i] for i in reproducible)
-            rows[method]["reproducible_failed"] = sorted(i for i in reproducible if not result[i])
-            rows[method]["disagreements"] = sorted(i for i in floor if result[i] != floor[i])
-    if "inprocess" in rows and "seconds" in rows["inprocess"]:
-        ideal = rows["inprocess"]["seconds"] / args.cores
+            row["agree_with_floor"] = sum(verdicts[i] == floor[i] for i in floor)
+            row["agree_on_reproducible"] = sum(verdicts[i] for i in reproducible)
+            row["reproducible_failed"] = sorted(i for i in reproducible if not verdicts[i])
+            row["disagreements"] = sorted(i for i in floor if verdicts[i] != floor[i])
+        rows[method] = row
+    if "inprocess" in rows:
+        ideal = rows["inprocess"]["seconds_median"] / args.cores
         for row in rows.values():
-            if "seconds" in row:
-                row["x_floor_over_cores"] = round(row["seconds"] / ideal, 2)
-                if isinstance(row["cpu_seconds"], float):
-                    row["cpu_x_floor"] = round(row["cpu_seconds"] / max(rows["inprocess"]["cpu_seconds"], 1e-9), 2)
-    if "paper" in rows and "seconds" in rows["paper"]:
+            row["x_floor_over_cores"] = round(row["seconds_median"] / ideal, 2)
+            if isinstance(row["cpu_seconds_median"], float):
+                row["cpu_x_floor"] = round(row["cpu_seconds_median"] / max(rows["inprocess"]["cpu_seconds_median"], 1e-9), 2)
+    if "paper" in rows:
+        rows["paper"]["timeouts"] = PAPER_TIMEOUTS[0]
         for row in rows.values():
-            if "seconds" in row:
-                row["speedup_vs_paper"] = round(rows["paper"]["seconds"] / row["seconds"], 2)
+            row["speedup_vs_paper"] = round(rows["paper"]["seconds_median"] / row["seconds_median"], 2)
+    for method, why in skipped.items():
+        rows[method] = {"skipped": why}
 
     meta = {"functions": len(checks), "reproducible": len(reproducible), "cores": args.cores,
-            "timeout": args.timeout, "python": platform.python_version(), "machine": platform.machine(),
+            "timeout": args.timeout, "repeats": args.repeats, "python": platform.python_version(),
+            "interpreter": sys.executable, "machine": platform.machine(),
             "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
             "load_average_at_start": LOAD_AT_START, "load_average_at_end": os.getloadavg(),
             "command": "python experiments/execution/bench_verify.py " + " ".join(sys.argv[1:])}
-    header = ("| method | seconds | checks/s | CPU s | CPU x floor | passes | agree w/ floor | reproducible passed | "
-              "x (floor / cores) | speedup vs paper |")
-    lines = [header, "|" + "---|" * 10]
+    header = ("| method | wall s (median) | spread | checks/s | CPU s | CPU x floor | passes | agree w/ floor | "
+              "reproducible passed | x (floor / cores) | speed-up vs paper |")
+    lines = [header, "|" + "---|" * 11]
     for method, row in rows.items():
         if "skipped" in row:
-            lines.append(f"| {method} | skipped: {row['skipped']} | | | | | | | | |")
+            lines.append(f"| {method} | skipped: {row['skipped']} |" + " |" * 9)
             continue
-        lines.append(f"| {method} | {row['seconds']} | {row['checks_per_second']} | {row['cpu_seconds']} | "
-                     f"{row.get('cpu_x_floor', '')} | {row['passes']} | "
+        lines.append(f"| {method} | {row['seconds_median']} | {row['seconds_spread']} | {row['checks_per_second']} | "
+                     f"{row['cpu_seconds_median']} | {row.get('cpu_x_floor', '')} | {row['passes']} | "
                      f"{row.get('agree_with_floor', '')}/{len(checks)} | "
                      f"{row.get('agree_on_reproducible', '')}/{len(reproducible)} | "
                      f"{row.get('x_floor_over_cores', '')} | {row.get('speedup_vs_paper', '')} |")
@@ -298,9 +333,10 @@ def main() -> None:
     Path(args.out + ".md").write_text(
         f"# bench_verify ({meta['date']})\n\n`{meta['command']}`\n\n{len(checks)} functions, "
         f"{len(reproducible)} reproducible in-process (recorded output matched in under half the time "
-        f"limit), {args.cores} cores, timeout {args.timeout} s, "
-        f"Python {meta['python']}, load average at start {meta['load_average_at_start']} and at end "
-        f"{meta['load_average_at_end']} (a shared machine: wall times depend on it, CPU seconds much less).\n\n{table}\n")
+        f"limit), {args.cores} cores, timeout {args.timeout} s, {args.repeats} interleaved rounds (median and "
+        f"min-max spread of wall seconds), Python {meta['python']} at {meta['interpreter']}, load average at "
+        f"start {meta['load_average_at_start']} and at end {meta['load_average_at_end']} (per run: "
+        f"`load_before_after` in the JSON).\n\n{table}\n")
 
 
 if __name__ == "__main__":

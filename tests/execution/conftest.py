@@ -47,11 +47,22 @@ def descendants(root: int) -> dict[int, str]:
     return found
 
 
-def _is_worker(pid: int) -> bool:
+def _cmdline(pid: int) -> bytes:
     try:
-        return b"_runner.py\x00worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return False
+        return b""
+
+
+def _is_launcher(pid: int) -> bool:
+    """A process an executor starts: ``launch.py launch`` (forkserver, subprocess) or bubblewrap."""
+    cmd = _cmdline(pid)
+    return b"launch.py\x00launch" in cmd or cmd.startswith(b"bwrap\x00")
+
+
+def _is_worker(pid: int) -> bool:
+    cmd = _cmdline(pid)
+    return b"launch.py\x00launch" in cmd or b"launch.py\x00worker" in cmd
 
 
 def _is_namespace_init(pid: int) -> bool:
@@ -67,12 +78,12 @@ def _is_namespace_init(pid: int) -> bool:
 
 
 def worker_pids(executor=None) -> set[int]:
-    """Pids of live executor workers started by this process: each launcher (a direct child running
-    ``_runner.py worker``) and, with namespaces, the worker inside it (pid 1 of its own namespace).
-    Job processes are never included: without namespaces they are children of the launcher itself."""
+    """Pids of live executor workers started by this process: each launcher (a direct child) and the
+    worker inside it (pid 1 of its own namespace). Job processes are never included: after a job the
+    worker has killed them all."""
     table = _proc_table()
     outer = {pid for pid, (ppid, state) in table.items()
-             if ppid == os.getpid() and state != "Z" and _is_worker(pid)}
+             if ppid == os.getpid() and state != "Z" and _is_launcher(pid)}
     inner = {pid for pid, (ppid, state) in table.items()
              if ppid in outer and state != "Z" and _is_worker(pid) and _is_namespace_init(pid)}
     return outer | inner

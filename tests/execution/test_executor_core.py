@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from codeio.execution import Call, Job, build_executor, make_executor
-from codeio.execution import _runner as runner
 from codeio.execution.base import (
     CRASHED,
     EXCEPTION,
@@ -17,7 +16,8 @@ from codeio.execution.base import (
     OUTPUT_TOO_LARGE,
     TIMEOUT,
 )
-from codeio.execution.common import call_result
+from codeio.execution.child import wire
+from codeio.execution.common import HARNESS_DIR, call_result
 from codeio.execution.config import SCHEMAS, ForkserverConfig, SubprocessConfig
 
 ADD = "def main_solution(a, b):\n    return a + b\n"
@@ -34,11 +34,14 @@ def test_results_in_order_across_workers(executor):
     assert all(r.calls[0].status == OK for r in results)
 
 
-def test_several_calls_share_one_load_and_keep_order(executor):
-    code = "count = []\ndef main_solution(x):\n    count.append(x)\n    return [x, len(count)]\n"
+def test_calls_of_one_job_start_from_the_loaded_state_in_order(executor):
+    code = ("import random\nloads = [random.random()]\ncount = []\n"
+            "def main_solution(x):\n    count.append(x)\n    return [x, len(count), loads]\n")
     job = Job(code=code, calls=calls({"x": "a"}, {"x": "b"}, {"x": "c"}))
     (result,) = executor.run([job])
-    assert [c.value() for c in result.calls] == [["a", 1], ["b", 2], ["c", 3]]
+    values = [c.value() for c in result.calls]
+    assert [v[:2] for v in values] == [["a", 1], ["b", 1], ["c", 1]]
+    assert values[0][2] == values[1][2] == values[2][2]  # loaded once, not once per call
 
 
 def test_exception_status_and_message(executor):
@@ -178,7 +181,7 @@ def test_harness_echo_extra_and_unknown_harness(executor):
 
 
 def test_trace_harness_if_present(executor):
-    if not (Path(runner.__file__).parent / "harnesses" / "trace.py").exists():
+    if not (HARNESS_DIR / "trace.py").exists():
         pytest.skip("trace harness not written yet")
     code = "def main_solution(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n"
     (result,) = executor.run([Job(code=code, calls=[Call(kwargs_json='{"n": 3}', harness="trace")])])
@@ -215,7 +218,11 @@ def test_private_encoder_matches_canonical_json():
     from codeio.execution.base import canonical_json
 
     value = {"b": [1, 2.5, -0.0, 1e300, "é\n\u2028", None, True], "a": {"z": {}, "y": []}}
-    assert runner.dumps_canonical(value) == canonical_json(value)
+    assert wire.dumps_canonical(value) == canonical_json(value)
+    lone = {"\udfff": ["\ud800", "x\udcffy"]}
+    assert wire.dumps_canonical(lone) == canonical_json(lone)
+    assert json.loads(canonical_json(lone)) == lone
+    canonical_json(lone).encode("utf-8")  # always encodable
 
 
 def test_config_validation_and_factory():
@@ -268,8 +275,9 @@ def test_determinism_check_flags_hash_order_and_randomness(executor):
 
 
 def test_adaptive_warm_imports():
-    """After two jobs import an installed module, the worker imports it and later children inherit it;
-    modules on the deny list and job-defined fake modules never get imported by the worker."""
+    """Once two jobs' code imports an installed module (read by the parent with ``ast``), the workers
+    import it before the next job and later jobs inherit it; modules on the deny list, and modules a job
+    plants in ``sys.modules``, never get imported by a worker."""
     probe = ("import sys\n"
              "already = 'wave' in sys.modules\n"
              "import wave\n"
@@ -277,10 +285,78 @@ def test_adaptive_warm_imports():
              "def main_solution():\n    return already\n")
     with make_executor("forkserver", workers=1, timeout=2.0, warm_after=2) as ex:
         seen = [ex.run_one(probe, {}).value() for _ in range(4)]
-        assert seen == [False, False, True, True]
+        assert seen == [False, True, True, True]
         check = "import sys\ndef main_solution():\n    return 'fake_job_module' in sys.modules\n"
         assert ex.run_one(check, {}).value() is False
     with make_executor("forkserver", workers=1, timeout=2.0, warm_after=0) as ex:
         assert [ex.run_one(probe, {}).value() for _ in range(3)] == [False, False, False]
     with make_executor("forkserver", workers=1, timeout=2.0, warm_imports_deny=["wave"]) as ex:
         assert [ex.run_one(probe, {}).value() for _ in range(3)] == [False, False, False]
+
+
+def test_child_side_names_match_the_parent():
+    """The stdlib-only child package spells statuses and isolation measures as the parent does."""
+    from codeio.execution import base
+    from codeio.execution.child import calls, serve
+    from codeio.execution.pool import MEASURES
+
+    assert calls.STATUSES == base.STATUSES
+    assert (calls.OK, calls.EXCEPTION, calls.TIMEOUT, calls.MEMORY, calls.CRASHED, calls.OUTPUT_TOO_LARGE,
+            calls.NOT_SERIALIZABLE) == (base.OK, base.EXCEPTION, base.TIMEOUT, base.MEMORY, base.CRASHED,
+                                        base.OUTPUT_TOO_LARGE, base.NOT_SERIALIZABLE)
+    child_measures = {serve.PID_NAMESPACE, serve.NETWORK_NAMESPACE, serve.MINIMAL_ROOT, serve.HIDDEN_PROC,
+                      serve.NOT_DUMPABLE, serve.SESSION_KEYRING, serve.SCRATCH, serve.IPC_NAMESPACE,
+                      serve.PRIVATE_UID, serve.LIMITS, serve.SECCOMP}
+    assert child_measures | {"cgroup-memory-pids"} == set(MEASURES)
+
+
+def test_child_package_is_standard_library_only():
+    """Each child module runs as a script under an interpreter without codeio (or numpy)."""
+    import ast
+
+    from codeio.execution.rootfs import CHILD_PACKAGE
+
+    stdlib = set(__import__("sys").stdlib_module_names)
+    siblings = {p.stem for p in CHILD_PACKAGE.glob("*.py")}
+    for path in CHILD_PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            for name in names:
+                assert name.split(".")[0] in stdlib | siblings, (path.name, name)
+
+
+def test_frame_decoder_survives_what_arrives():
+    """Deep nesting, huge sizes, bad UTF-8 and trailing data are Garbled, never a crash of the reader."""
+    import os
+    import struct
+
+    for body in (b"[" * 200_000 + b"]" * 200_000, b"\xff\xfe", b'{"a": 1} x', b"{"):
+        with pytest.raises(wire.Garbled):
+            wire.loads(body)
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, struct.pack(">I", 1 << 31))
+        with pytest.raises(wire.Garbled, match="above the limit"):
+            wire.read_frame(read_fd, limit=1 << 20)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+@pytest.mark.parametrize("python", ["base", "debian"])
+def test_interpreters_in_root_only_and_system_folders(python):
+    """The base interpreter of the test venv (e.g. pyenv under a root-only /root) and the system one
+    both run jobs under the private uid (the virtualenv under /tmp is exercised everywhere else)."""
+    import shutil
+    import sys
+
+    path = (Path(sys.base_prefix) / "bin" / "python3") if python == "base" else shutil.which("python3", path="/usr/bin")
+    if path is None or not Path(path).exists():
+        pytest.skip(f"no {python} interpreter here")
+    code = "import os, sys\ndef main_solution():\n    return [os.getuid(), sys.executable]\n"
+    with make_executor("forkserver", workers=1, timeout=5.0, python=str(path)) as ex:
+        result = ex.run_one(code, {})
+    assert result.status == OK, result
+    uid, executable = result.value()
+    assert uid >= 1_600_000_000 and Path(executable).resolve() == Path(path).resolve()

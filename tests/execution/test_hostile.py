@@ -248,7 +248,8 @@ def test_killing_the_parent(executor, canary):
     code = ("import os, signal\ndef main_solution():\n    os.kill(os.getppid(), signal.SIGKILL)\n"
             "    os.kill(os.getppid(), signal.SIGTERM)\n    return os.getppid()\n")
     result = run(executor, code)
-    assert result.status in (OK, CRASHED), result
+    # the worker runs as another uid: EPERM, or only the job's own process dies
+    assert result.status in (OK, CRASHED, EXCEPTION), result
     check_aftermath(executor, canary)
 
 
@@ -345,23 +346,8 @@ def test_non_json_results(executor):
         assert result.calls[0].status == status, (expr, result.calls[0])
 
 
-def test_worker_survives_and_isolation_is_reported(executor):
-    assert "subreaper" in executor.isolation or executor.notes
-    if os.geteuid() == 0 and "pidns" in executor.isolation:
-        assert {"netns", "ro-root", "private-tmp"} <= set(executor.isolation)
+def test_every_promised_measure_is_reported_applied(executor):
+    from codeio.execution.pool import MEASURES
 
-
-def test_fallback_without_namespaces_still_contains_processes(canary):
-    """namespaces=false: setsid + rlimits + subreaper reaping (+ a pids cgroup as root) only."""
-    cases = {name: HOSTILE[name] for name in ("forked_child_left_sleeping", "fork_bomb", "infinite_loop")}
-    with make_executor("forkserver", **dict(FAST, workers=1, namespaces=False)) as ex:
-        assert "netns" not in ex.isolation
-        for name, (code, statuses) in cases.items():
-            assert run(ex, code).status in statuses, name
-            check_aftermath(ex, canary)
-        visible, hidden = canary
-        code = ("import os, time\ndef main_solution():\n    if os.fork() == 0:\n        os.setsid()\n"
-                "        if os.fork() == 0:\n            time.sleep(0.5)\n            os._exit(0)\n"
-                "        os._exit(0)\n    return 1\n")
-        assert run(ex, code).status == OK
-        check_aftermath(ex, canary)
+    assert set(executor.isolation) >= set(MEASURES), executor.missing
+    assert executor.missing == {}

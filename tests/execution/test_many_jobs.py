@@ -22,8 +22,11 @@ CODE = ("import os\n"
 
 
 def _leftovers() -> set[str]:
-    tmp = tempfile.gettempdir()
-    return set(glob.glob(os.path.join(tmp, "codeio-*"))) | set(glob.glob("/sys/fs/cgroup/pids/codeio-exec-*"))
+    """What this process's executors could leave: cgroups named after this process (other codeio runs on
+    the machine have their own), and host job folders (made only without a mount namespace)."""
+    mine = f"codeio-exec-{os.getpid()}-*"
+    return (set(glob.glob(os.path.join(tempfile.gettempdir(), "codeio-job-*")))
+            | set(glob.glob(f"/sys/fs/cgroup/**/{mine}", recursive=True)))
 
 
 def _run_many(executor_name: str, count: int, batch: int, **options) -> None:
@@ -54,3 +57,33 @@ def test_subprocess_executor_leaves_nothing_behind():
 @pytest.mark.slow
 def test_10000_jobs_leave_nothing_behind():
     _run_many("forkserver", 10_000, 1000)
+
+
+def test_kill_9_of_the_parent_leaves_nothing_after_the_next_start(tmp_path):
+    """A parent killed with SIGKILL: its workers exit (their stdin closes) and the next executor's
+    start-up removes the cgroups it left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("from codeio.execution import make_executor\nimport sys, time\n"
+              "ex = make_executor('forkserver', workers=2, timeout=2.0)\n"
+              "print(ex.run_one('def main_solution():\\n    return 1\\n', {}).value(), flush=True)\n"
+              "time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "1"
+        pattern = f"/sys/fs/cgroup/**/codeio-exec-{proc.pid}-*"
+        assert glob.glob(pattern, recursive=True), "the parent's worker cgroups exist while it runs"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(d for d in glob.glob(pattern, recursive=True)
+                                                   if open(os.path.join(d, "cgroup.procs")).read().strip()):
+            time.sleep(0.1)
+        with make_executor("forkserver", **dict(FAST, workers=1)):
+            assert not glob.glob(pattern, recursive=True), "the dead parent's cgroups survived the sweep"
+    finally:
+        proc.kill()
+        proc.wait()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -86,6 +87,64 @@ def test_cli_round_trip(tmp_path):
 def test_cli_rejects_options_of_other_executors(tmp_path):
     jobs = tmp_path / "jobs.jsonl"
     jobs.write_text(json.dumps({"code": SQUARE, "kwargs": {"x": 1}}) + "\n")
-    proc = subprocess.run([sys.executable, "-m", "codeio.execute", "--executor", "subprocess", "--tmp-size-mb", "8",
+    proc = subprocess.run([sys.executable, "-m", "codeio.execute", "--executor", "subprocess", "--warm-after", "8",
                            str(jobs)], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.returncode != 0 and "does not apply" in proc.stderr
+
+
+USERNS_RUN = r'''
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:  # a user namespace mapping 0 and a subordinate range, as podman unshare or rootless runtimes do
+    os.close(w)
+    assert libc.unshare(0x10000000) == 0
+    os.read(r, 1)
+    os.setresgid(0, 0, 0)
+    os.setresuid(0, 0, 0)
+    from codeio.execution import make_executor
+    with make_executor("forkserver", workers=1, timeout=3.0) as ex:
+        result = ex.run_one("import os\ndef main_solution():\n    return os.getuid()\n", {})
+        print(result.status, result.value(), sorted(ex.missing))
+    os._exit(0)
+os.close(r)
+while open("/proc/%d/status" % pid).read().count("NSpid") and os.readlink("/proc/%d/ns/user" % pid) == os.readlink("/proc/self/ns/user"):
+    pass
+for name in ("uid_map", "gid_map"):
+    with open("/proc/%d/%s" % (pid, name), "w") as f:
+        f.write("0 0 1\n1 100000 65536\n")
+os.write(w, b"x")
+os.waitpid(pid, 0)
+'''
+
+
+def test_forkserver_in_a_user_namespace_with_subordinate_uids():
+    """Where this process is root only inside a user namespace that maps a subordinate uid range, the
+    jobs still get a uid of their own (folded into that range)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to write the user namespace's maps")
+    proc = subprocess.run([sys.executable, "-c", USERNS_RUN], capture_output=True, text=True, cwd=REPO, timeout=120)
+    status, uid, missing = proc.stdout.split(maxsplit=2)
+    assert status == "ok" and 1 <= int(uid) <= 65536 and missing.strip() == "[]", proc.stdout + proc.stderr
+
+
+def _oldest_python() -> str | None:
+    """A Python 3.8 (the oldest the child side supports) if this machine has one (pyenv, /usr/bin)."""
+    import glob
+
+    found = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.8*/bin/python3"))) + \
+        [p for p in ("/usr/bin/python3.8",) if os.path.exists(p)]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("name", ["forkserver", "subprocess"])
+def test_child_side_runs_under_python_3_8(name):
+    python = _oldest_python()
+    if python is None:
+        pytest.skip("no Python 3.8 on this machine")
+    code = "import sys\ndef main_solution(x):\n    return [x, list(sys.version_info[:2]), '\\ud800']\n"
+    with make_executor(name, workers=1, timeout=5.0, python=python) as ex:
+        (result,) = ex.run([Job(code=code, calls=[Call(kwargs_json='{"x": 1}'), Call(kwargs_json='{"x": 2}')])])
+    assert [c.value() for c in result.calls] == [[1, [3, 8], "\ud800"], [2, [3, 8], "\ud800"]]
+    assert ex.missing == {}
