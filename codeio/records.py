@@ -153,6 +153,10 @@ class Task(Row):
     answers_json: list[str | None] = field(default_factory=list)
     """What the verifier extracted from each turn (JSON text), None when nothing was found."""
     model: str | None = None
+    problem_description: str = ""
+    """The pair's query, kept so ``assemble`` can show the student another prompt format (Table 3)."""
+    io_requirements: str = ""
+    """The pair's I/O description (same use)."""
 
     @staticmethod
     def make_id(pair_id: str, kind: str, prompt_format: str) -> str:

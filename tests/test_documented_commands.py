@@ -19,7 +19,7 @@ Commands that run on this machine are also **run** as ``python -m codeio`` with 
 (``test_runs``): those without a GPU, SLURM, an API key or a paper-scale model. Those that talk to a
 server get the local OpenAI-compatible test server on 127.0.0.1:8000. Short ones run in the default
 suite, the rest are marked slow. The others (``+experiment=codeio*``, ``ablation_*``, ``slurm_*``,
-``*_vllm``/``deepseek_v25_api`` teachers) are covered by validation above and, for the ablations, by
+``*_vllm``/``deepseek_chat_api`` teachers) are covered by validation above and, for the ablations, by
 ``tests/experiments/test_ablation_sweeps.py`` in miniature.
 """
 
@@ -42,7 +42,7 @@ SHRINK = [  # appended to a command that runs here: small data, 2 training steps
     "trainer.stage2.global_batch_size=2", "eval.cruxeval.limit=2", "eval.holdout.limit=2",
     "eval.generation.max_new_tokens=8", "progress=false",
 ]
-NEEDS_MACHINE = re.compile(r"slurm_|_vllm|teacher=vllm|teacher=hf\b|deepseek_v25_api|\+experiment=(codeio|ablation)")
+NEEDS_MACHINE = re.compile(r"slurm_|_vllm|teacher=vllm|teacher=hf\b|deepseek_chat_api|\+experiment=(codeio|ablation)")
 QUICK = re.compile(r"--cfg|stages=\[collect\]")  # runs in seconds: in the default suite
 
 

@@ -3,11 +3,13 @@
 Order of the steps (each drop is counted by reason):
 1. malformed rows (``bad_row:*``);
 2. task-type filter (``task_type_filter``);
-3. exact and near duplicates of prompts (``duplicate:exact``, ``duplicate:near``); done before the
+3. exact duplicates of tasks (prompt and reference answer by default, ``duplicate:exact``) and near
+   duplicates of prompts across functions (``duplicate:near``); done before the
    holdout split so no near copy of a held-out function stays in training;
 4. benchmark overlap, reported always, dropped with ``decontam_drop`` (``contaminated:<benchmark>``);
 5. holdout split by function (``holdout``: those Task rows go to ``holdout.jsonl``);
-6. keep policy (``keep_policy:never_correct`` under ``drop_wrong``);
+6. keep policy (``keep_policy:never_correct`` under ``drop_wrong``), then tasks whose kept turns hold a
+   response cut at ``max_tokens`` (``truncated_response``);
 7. subsampling to ``max_samples`` / ``fraction`` (``subsample``).
 """
 
@@ -23,10 +25,13 @@ from typing import Any
 from codeio.assemble import formats, overlap, report, stage2
 from codeio.assemble.config import DatasetConfig
 from codeio.assemble.split import split_by_function
+from codeio.assemble.student import TEACHER, StudentView
 from codeio.records import HOLDOUT_FILE, STAGE1_DATA_FILE, STAGE2_DATA_FILE, stable_id
 from codeio.verify.rates import correct_rates
 
 PROVENANCE = ("task_id", "pair_id", "function_id", "raw_id", "source", "kind")
+PROVENANCE_FILE = "codeio_provenance.jsonl"
+"""Provenance of each ``codeio.jsonl`` record, same line order (``dataset.record_provenance``)."""
 
 
 def record_width(revision_turns: int) -> int:
@@ -64,8 +69,15 @@ class Assembler:
 
     # -- the whole run -------------------------------------------------------------------------------------
     def run(self, tasks: Iterable[dict[str, Any]], out_dir: Path, revision_turns: int,
-            upstream_reports: dict[str, dict] | None = None) -> tuple[list[dict], Counter, dict]:
+            upstream_reports: dict[str, dict] | None = None,
+            redo_request: str = "", given_format: str = "json") -> tuple[list[dict], Counter, dict]:
+        """``redo_request``: the text revision appended to each feedback it sent (``revision.redo_request``);
+        the released record's ``feedback_k`` holds what the model was sent. ``given_format``: the run's
+        ``prompt.given_format``, for prompts re-rendered under ``dataset.student_format``."""
         cfg = self.cfg
+        self.redo_request = redo_request
+        student = (None if cfg.student_format == TEACHER
+                   else StudentView(cfg.student_format, given_format, cfg.true_answer_template))
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         max_turns = int(revision_turns) + 1
@@ -130,6 +142,20 @@ class Assembler:
             except formats.BadRow as err:
                 rejected[str(err)] += 1
                 continue
+            if cfg.drop_truncated and not replaced and any(t.truncated for t in kept_turns):
+                rejected["truncated_response"] += 1
+                continue
+            if (cfg.drop_unrevised and revision_turns > 0 and not replaced and not kept_turns[-1].correct
+                    and len(turns) < max_turns):
+                rejected["revision_failed"] += 1
+                continue
+            if student is not None:
+                try:
+                    row = dict(row, prompt=student.prompt(row))
+                except (KeyError, ValueError):
+                    rejected["student_format:bad_row"] += 1
+                    continue
+                kept_turns = student.turns(row, kept_turns)
             samples.append(self._sample(row, turns, kept_turns, replaced, flag, width, revision_turns))
 
         # 7. subsampling
@@ -150,7 +176,7 @@ class Assembler:
         kept = []
         for row, turns in items:
             if cfg.dedup_exact:
-                key = overlap.exact_key(row["prompt"])
+                key = overlap.exact_key(_dedup_text(row, cfg.dedup_key))
                 if key in seen:
                     rejected["duplicate:exact"] += 1
                     report_["exact"] += 1
@@ -204,7 +230,7 @@ class Assembler:
         cfg = self.cfg
         with_feedback = revision_turns > 0
         single, multi = formats.chat_forms(row, kept_turns, with_feedback, cfg.linking, cfg.multiturn_followup)
-        sample = formats.released_record(row["prompt"], kept_turns, width)
+        sample = formats.released_record(row["prompt"], kept_turns, width, getattr(self, "redo_request", ""))
         sample["messages"] = single if cfg.chat_format == "single" else multi
         sample["messages_single"] = single
         sample["messages_multiturn"] = multi
@@ -238,8 +264,11 @@ class Assembler:
         cfg = self.cfg
         record_fields = ["prompt", *(f"{p}_{k}" for k in range(1, width + 1) for p in ("turn", "feedback"))]
         extra = [*PROVENANCE, "final_status", "n_turns", "replaced", "model", "contaminated_with"]
+        inline = record_fields + extra if cfg.record_provenance else record_fields
         files = {"codeio.jsonl": formats.write_jsonl(out_dir / "codeio.jsonl",
-                                                     ({k: s[k] for k in record_fields + extra} for s in samples)),
+                                                     ({k: s[k] for k in inline} for s in samples)),
+                 PROVENANCE_FILE: formats.write_jsonl(out_dir / PROVENANCE_FILE,
+                                                      ({k: s[k] for k in extra} for s in samples)),
                  "train.jsonl": formats.write_jsonl(out_dir / "train.jsonl",
                                                     ({"messages": s["messages"]} for s in samples)),
                  HOLDOUT_FILE: stats["holdout"]["tasks"]}
@@ -310,3 +339,12 @@ def _split(flagged, fraction: float, seed: int):
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(row, default=str))
+
+
+def _dedup_text(row: dict[str, Any], key: str) -> str:
+    """The text exact dedup compares: the prompt, plus the answer the task is graded against unless
+    ``key == "prompt"`` (input-prediction prompts of one function repeat whenever outputs repeat)."""
+    if key == "prompt":
+        return row["prompt"]
+    answer = row.get("input_json") if row.get("kind") == "input" else row.get("output_json")
+    return f"{row['prompt']}\n\x00{answer}"

@@ -15,6 +15,8 @@ CHAT_FORMATS = ("single", "multiturn")
 STAGE2_MIXES = ("none", "instruction_only", "concat", "ratio", "subset")
 STAGE1_MIXES = ("codeio", "concat", "none")
 DECONTAM_SCOPES = ("prompt", "all")
+DEDUP_KEYS = ("prompt_answer", "prompt")
+STUDENT_FORMATS = ("teacher", "query_code", "query_only", "code_only", "query_to_code_cot", "query_to_code")
 
 
 def default_benchmarks() -> dict[str, str]:
@@ -55,6 +57,18 @@ class DatasetConfig:
     JSON (no reasoning); tasks answered correctly keep their turns."""
     task_types: str = "both"
     """``both``, ``input`` (input prediction only) or ``output`` (output prediction only)."""
+    drop_truncated: bool = True
+    """Drop a task whose kept turns include a response cut at the teacher's ``max_tokens``
+    (``truncated_response``): the paper never trains on one. Revision retries such turns (the verifier
+    never accepts a truncated answer), so a task revised into a complete answer under ``drop_wrong``
+    keeps only complete turns."""
+    drop_unrevised: bool = True
+    """With revision on: drop a task whose last turn is wrong but whose revision call failed for good
+    (``revision_failed``); the released data never holds a wrong answer without its revision."""
+    record_provenance: bool = False
+    """``codeio.jsonl`` holds exactly the released record (``prompt``, ``turn_k``, ``feedback_k``);
+    provenance (task and function ids, status, model, ...) goes to ``codeio_provenance.jsonl``, line by
+    line. True: provenance columns inline in ``codeio.jsonl`` as well."""
     max_samples: int | None = None
     """Keep at most this many training samples (seeded random choice, applied last); null = no cap."""
     fraction: float | None = None
@@ -63,6 +77,12 @@ class DatasetConfig:
     """Seed of subsampling, the holdout split and the stage-2 shuffle."""
 
     # -- sample shape -------------------------------------------------------------------------------
+    student_format: str = "teacher"
+    """What the student sees (PAPER.md Table 3), made from the one set of teacher responses: ``teacher`` =
+    the prompt and responses as generated; a prompt format name re-renders the prompt with that format
+    and arranges the response as its Table 3 row does: ``query_code``, ``query_only``, ``code_only``
+    (reasoning), ``query_to_code_cot`` (reference code, then the reasoning), ``query_to_code`` (reference
+    code, then the true answer; no reasoning). No teacher request changes (codeio/assemble/student.py)."""
     chat_format: str = "single"
     """Which chat form goes to ``messages`` / ``train.jsonl``: ``single`` = [user prompt, one assistant
     response joining the turns with linking phrases]; ``multiturn`` = user / assistant / user (feedback) /
@@ -79,7 +99,13 @@ class DatasetConfig:
     """Share of *functions* held out for evaluation (all tasks of a function go to one side); their Task
     rows are written to ``holdout.jsonl`` and kept out of training."""
     dedup_exact: bool = True
-    """Drop tasks whose prompt equals an earlier one after whitespace normalisation."""
+    """Drop tasks equal to an earlier one after whitespace normalisation (what "equal" means:
+    ``dedup_key``)."""
+    dedup_key: str = "prompt_answer"
+    """What two tasks must share to be exact duplicates. ``prompt_answer`` (the paper keeps every task
+    of a function): the prompt and the reference answer, so input-prediction tasks of one function whose
+    pairs share an output (identical prompts, different inputs) all stay; ``prompt``: the prompt alone
+    (drops 16-29% of input-prediction tasks on the paper's demo functions, see docs/fidelity.md)."""
     dedup_near: bool = True
     """Drop tasks whose prompt is a near duplicate of an earlier one: estimated Jaccard similarity of
     their word ``near_dup_ngram``-gram sets (MinHash, ``near_dup_perm`` permutations, LSH bands) at least
@@ -130,7 +156,9 @@ class DatasetConfig:
                                      ("chat_format", self.chat_format, CHAT_FORMATS),
                                      ("stage2_mix", self.stage2_mix, STAGE2_MIXES),
                                      ("stage1_mix", self.stage1_mix, STAGE1_MIXES),
-                                     ("decontam_scope", self.decontam_scope, DECONTAM_SCOPES)):
+                                     ("decontam_scope", self.decontam_scope, DECONTAM_SCOPES),
+                                     ("dedup_key", self.dedup_key, DEDUP_KEYS),
+                                     ("student_format", self.student_format, STUDENT_FORMATS)):
             if value not in choices:
                 raise ValueError(f"dataset.{name}={value!r} is not one of {list(choices)}")
         if self.max_samples is not None and self.max_samples < 0:

@@ -23,6 +23,8 @@ class Turn:
     response: str
     status: str
     feedback: str
+    truncated: bool = False
+    """The response was cut at the teacher's ``max_tokens`` (``finish_reason == "length"``)."""
 
     @property
     def correct(self) -> bool:
@@ -52,6 +54,7 @@ def read_turns(row: dict[str, Any], max_turns: int, linking: LinkingPhrases) -> 
     count = min(len(responses), len(statuses), max_turns)
     if count == 0:
         raise BadRow("bad_row:no_verified_turn")
+    reasons = list(row.get("finish_reasons") or [])
     turns = []
     for i in range(count):
         if not isinstance(responses[i], str) or not isinstance(statuses[i], str):
@@ -59,7 +62,7 @@ def read_turns(row: dict[str, Any], max_turns: int, linking: LinkingPhrases) -> 
         feedback = feedbacks[i] if i < len(feedbacks) and isinstance(feedbacks[i], str) else ""
         if not feedback.strip():
             feedback = linking.correct_feedback if statuses[i] == SUCCESS else linking.wrong_feedback
-        turns.append(Turn(responses[i], statuses[i], feedback))
+        turns.append(Turn(responses[i], statuses[i], feedback, i < len(reasons) and reasons[i] == "length"))
     return turns
 
 
@@ -87,13 +90,20 @@ def apply_keep_policy(row: dict[str, Any], turns: list[Turn], keep: str, templat
     return [Turn(true_answer(row, template), SUCCESS, linking.correct_feedback)], True
 
 
-def released_record(prompt: str, turns: list[Turn], width: int) -> dict[str, Any]:
-    """``prompt, turn_1, feedback_1, ..., turn_width, feedback_width`` (None past the last turn)."""
+def released_record(prompt: str, turns: list[Turn], width: int, redo_request: str = "") -> dict[str, Any]:
+    """``prompt, turn_1, feedback_1, ..., turn_width, feedback_width`` (None past the last turn).
+
+    A feedback followed by another turn is the user message the model got, as in the released data:
+    the verifier's message, a blank line, ``redo_request`` (the same joining as
+    ``codeio.stages.turns.conversation``)."""
     record: dict[str, Any] = {"prompt": prompt}
     for k in range(1, width + 1):
         turn = turns[k - 1] if k <= len(turns) else None
+        feedback = turn.feedback if turn else None
+        if turn and k < len(turns) and redo_request:
+            feedback = f"{feedback}\n\n{redo_request}".strip()
         record[f"turn_{k}"] = turn.response if turn else None
-        record[f"feedback_{k}"] = turn.feedback if turn else None
+        record[f"feedback_{k}"] = feedback
     return record
 
 

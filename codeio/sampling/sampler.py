@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from codeio.execution.base import OK, TIMEOUT, Call, CallResult, Executor, Job, canonical_json
+from codeio.execution.base import EXCEPTION, OK, TIMEOUT, Call, CallResult, Executor, Job, canonical_json
 from codeio.records import IOPair
 from codeio.sampling.config import SamplerConfig
 from codeio.sampling.limits import SizeLimits
@@ -74,8 +74,8 @@ class Sampler:
         self.first_round_calls, self.max_round_calls = cfg.first_round_calls, cfg.max_round_calls
         self.max_timeouts, self.max_failed_calls, self.stall_calls = (cfg.max_timeouts, cfg.max_failed_calls,
                                                                       cfg.stall_calls)
-        self.limits = (SizeLimits(cfg.max_total_bytes, cfg.max_items, cfg.max_str_chars, cfg.max_scalar_bytes)
-                       if cfg.size_limits else None)
+        self.limits = (SizeLimits(cfg.max_total_bytes, cfg.max_items, cfg.max_str_chars, cfg.max_scalar_bytes,
+                                  cfg.size_measure) if cfg.size_limits else None)
         self.use_recorded, self.drop_on_recorded_mismatch = cfg.use_recorded, cfg.drop_on_recorded_mismatch
         self.check_determinism, self.check_generator = cfg.check_determinism, cfg.check_generator
         self.call_stats: Counter = Counter()
@@ -124,6 +124,8 @@ class Sampler:
             return "not_json"
         if not isinstance(kwargs, dict):
             return "input_not_dict"
+        if output is None and not self.cfg.keep_none_outputs:
+            return "output_none"
         input_json, output_json = canonical_json(kwargs), canonical_json(output)
         if self.limits is not None:
             bound = self.limits.violation(kwargs, input_json)
@@ -137,6 +139,18 @@ class Sampler:
         st.seen.add(input_json)
         st.pairs.append((input_json, output_json, origin))
         return OK
+
+    def _input_rejection(self, st: FunctionState, input_json: str) -> str | None:
+        """Why a generated input would be skipped before the function runs (``duplicate``,
+        ``size_input_<bound>``), or None."""
+        try:
+            kwargs = json.loads(input_json)
+        except ValueError:
+            return None
+        if canonical_json(kwargs) in st.seen:
+            return "duplicate"
+        bound = self.limits.violation(kwargs) if self.limits is not None else None
+        return f"size_input_{bound}" if bound else None
 
     def _wants_more(self, st: FunctionState) -> bool:
         if st.dropped or not st.generating or len(st.pairs) >= st.target or st.calls >= self.max_calls:
@@ -176,6 +190,12 @@ class Sampler:
                     outcome = call_failure(res)
                     st.failed += 1
                     st.timeouts += res.status == TIMEOUT
+                    if self.cfg.drop_on_error and res.status == EXCEPTION:
+                        skipped = self._input_rejection(st, res.input_json) if res.input_json else None
+                        if skipped:  # the paper never calls the function on a duplicate or oversized input
+                            outcome = skipped
+                        else:  # the paper's script dies on the first exception, losing the function
+                            st.dropped = "function_raised" if res.input_json else "generator_raised"
                 self.call_stats[f"generated:{outcome}"] += 1
                 if outcome == OK:
                     st.since_new = 0

@@ -26,6 +26,13 @@ class SampleStage(Stage):
     def key_config(self) -> dict[str, Any]:
         return {"sampler": output_settings(self.cfg.sampler), "executor": output_settings(self.cfg.executor)}
 
+    def validate(self) -> None:
+        from codeio.sampling.config import unmatched_source_counts
+
+        problem = unmatched_source_counts(self.cfg.sampler, self.cfg.source)
+        if problem:
+            raise ValueError(problem)
+
     def open(self, work_dir: Path, resources: ExitStack) -> None:
         self.executor = build_executor(self.cfg, resources)
         self.sampler = build(self.cfg.sampler)

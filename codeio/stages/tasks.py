@@ -14,7 +14,7 @@ from codeio.schema import build, output_settings
 
 class TasksStage(Stage):
     name = "tasks"
-    version = "1"
+    version = "2"  # 2: Task rows carry the query and I/O description (issue #17 item 7)
     record = Task
     groups = ("prompt",)
 

@@ -40,7 +40,7 @@ def link_tree(src: Path, dst: Path) -> None:
 
 class TrainStage(Stage):
     name = "train"
-    version = "2"  # 2: reports the samples it could not use (rejected, by stage and reason)
+    version = "3"  # 2: trainer.batch_unit (issue #17); 3: reports the samples it could not use
     chunked = False
     distributed = True
     groups = ("model", "trainer")

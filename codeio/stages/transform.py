@@ -14,7 +14,7 @@ from codeio.stages.common import build_executor, build_teacher, teacher_key
 
 class TransformStage(Stage):
     name = "transform"
-    version = "1"
+    version = "2"  # 2: the rewrite prompt asks for string formats and moderate numbers (issue #17 item 11)
     record = Function
     groups = ("source", "transform", "executor")
 

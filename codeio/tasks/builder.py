@@ -33,8 +33,22 @@ MISSING_IO_DESCRIPTION = "missing_io_description"
 _REQUIRED = ("pair_id", "function_id", "refcode", "input_json", "output_json")
 
 
+AUTHORS_PLACEHOLDERS = {"<<<<query>>>>": "{query}", "<<<<io_req>>>>": "{io_description}",
+                        "<<<<input>>>>": "{given}", "<<<<output>>>>": "{given}", "<<<<refcode>>>>": "{refcode}"}
+"""The authors' placeholders (hkust-nlp/CodeIO's prompt templates) and ours: their template texts can be
+pasted into a template file unchanged (the output-prediction text shows ``<<<<input>>>>``, the
+input-prediction text ``<<<<output>>>>``; each is the given side)."""
+
+
+def from_authors_syntax(text: str) -> str:
+    for theirs, ours in AUTHORS_PLACEHOLDERS.items():
+        text = text.replace(theirs, ours)
+    return text
+
+
 def load_templates(name: str, template_file: str | None = None) -> dict[str, str | None]:
-    """The ``output``, ``input`` and ``system`` templates of a format; ValueError names what is wrong."""
+    """The ``output``, ``input`` and ``system`` templates of a format; ValueError names what is wrong.
+    Placeholders may be ours (``{given}``) or the authors' (``<<<<input>>>>``)."""
     path = Path(template_file).expanduser() if template_file else TEMPLATES_DIR / f"{name}.yaml"
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
@@ -48,6 +62,8 @@ def load_templates(name: str, template_file: str | None = None) -> dict[str, str
     if unknown:
         raise ValueError(f"prompt template file {path}: unknown keys {sorted(unknown)} (known: output, input, system)")
     for kind in ("output", "input"):
+        if isinstance(data.get(kind), str):
+            data[kind] = from_authors_syntax(data[kind])
         text = data.get(kind)
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"prompt template file {path}: key {kind!r} must hold the {kind}-prediction prompt")
@@ -67,6 +83,15 @@ def render(template: str, values: Mapping[str, str]) -> str:
 def show_json(value: Any) -> str:
     """A JSON value as shown in prompts: JSON text with spaces after separators, non-ASCII kept."""
     return json.dumps(value, ensure_ascii=False)
+
+
+def show_python(value: Any) -> str:
+    """A JSON value as the paper's prompts show it: Python's ``str()`` of the decoded value (single
+    quotes, ``True``/``None``, a top-level string without quotes)."""
+    return str(value)
+
+
+GIVEN_WRITERS = {"json": show_json, "python": show_python}
 
 
 def draws_input(pair_id: str, seed: int, input_ratio: float) -> bool:
@@ -161,7 +186,7 @@ class TaskBuilder:
             "io_description": str(io_description).strip(),
             "refcode": str(pair["refcode"]).strip("\n"),
             "funcname": str(funcname),
-            "given": show_json(kwargs if kind == "output" else output),
+            "given": GIVEN_WRITERS[self.config.given_format](kwargs if kind == "output" else output),
         }
         prompt = render(self.templates[kind], values)  # type: ignore[arg-type]
         name = self.config.name
@@ -179,5 +204,7 @@ class TaskBuilder:
             output_json=pair["output_json"],
             prompt_format=name,
             system=self.system,
+            problem_description=str(query),
+            io_requirements=str(io_description),
         )
         return task.to_row(), ""

@@ -15,6 +15,7 @@ BUNDLED_FORMATS = tuple(sorted(path.stem for path in TEMPLATES_DIR.glob("*.yaml"
 """The prompt formats shipped with the package, read from the templates folder (PAPER.md Table 3:
 ``query_code``, ``query_only``, ``code_only``, ``query_to_code_cot``, ``query_to_code``)."""
 MIXES = ("both", "output", "input", "ratio")
+GIVEN_FORMATS = ("json", "python")
 
 
 @dataclass
@@ -28,7 +29,12 @@ class PromptConfig:
     template_file: str | None = None
     """YAML file with the templates (keys ``output``, ``input``, optional ``system``) replacing the
     bundled one, e.g. the paper's exact wording. Placeholders: {query} {io_description} {given}
-    {refcode} {funcname}; any other brace is literal text."""
+    {refcode} {funcname}, or the authors' (<<<<query>>>> <<<<io_req>>>> <<<<input>>>> / <<<<output>>>>
+    <<<<refcode>>>>) so their texts paste in unchanged; any other brace is literal text."""
+    given_format: str = "json"
+    """How the given value ({given}) is written: ``json`` (JSON text, ``{"n": 61, "ok": true}``) or
+    ``python`` (Python's ``str()`` of the value, ``{'n': 61, 'ok': True}``, a bare string unquoted: the
+    paper's prompts, set by ``+experiment=codeio``)."""
     system: str | None = None
     """System message for every task; null = the template file's ``system`` (none in the bundled ones)."""
     mix: str = "both"
@@ -50,6 +56,8 @@ class PromptConfig:
                 f"prompt.name={self.name!r} has no bundled template; choose one of {list(BUNDLED_FORMATS)} "
                 "or set prompt.template_file"
             )
+        if self.given_format not in GIVEN_FORMATS:
+            raise ValueError(f"prompt.given_format must be one of {list(GIVEN_FORMATS)}, got {self.given_format!r}")
         if self.mix not in MIXES:
             raise ValueError(f"prompt.mix must be one of {list(MIXES)}, got {self.mix!r}")
         if not (math.isfinite(self.input_ratio) and 0.0 <= self.input_ratio <= 1.0):

@@ -269,7 +269,8 @@ class OpenAITeacher(SampleTeacher):
         return Generation(
             text=content if isinstance(content, str) else "",
             finish_reason=str(reason),
-            model=self.model_name,
+            # the model the provider says answered: a hosted alias (deepseek-chat) moves to newer models
+            model=str(reply.get("model") or self.model_name),
             prompt_tokens=usage.get("prompt_tokens"),
             completion_tokens=usage.get("completion_tokens"),
         )

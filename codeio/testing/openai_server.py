@@ -161,10 +161,13 @@ class FakeOpenAIServer:
         api_key: str | None = None,
         models: tuple[str, ...] = ("fake-model",),
         record_requests: bool = False,
+        served_model: str | None = None,
     ) -> None:
         """``latency``: seconds added to every answer; ``api_key``: when set, requests must carry
         ``Authorization: Bearer <api_key>`` (401 otherwise); ``record_requests``: keep every request
-        body in ``self.requests`` (for tests that inspect what a client sent)."""
+        body in ``self.requests`` (for tests that inspect what a client sent); ``served_model``: the model
+        id answers report (default: the one asked for), like a provider serving a newer model under an
+        old name."""
         self.responder: Responder = responder or echo_responder
         self.faults = faults or FaultPlan()
         self.latency = latency
@@ -172,6 +175,7 @@ class FakeOpenAIServer:
         self.api_key = api_key
         self.models = models
         self.record_requests = record_requests
+        self.served_model = served_model
         self.requests: list[dict[str, Any]] = []
         self.counters: Counter[str] = Counter()
         self._attempts: Counter[str] = Counter()
@@ -354,7 +358,7 @@ class FakeOpenAIServer:
             "id": "chatcmpl-" + body_key[:24],
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": str(body.get("model", self.models[0])),
+            "model": self.served_model or str(body.get("model", self.models[0])),
             "choices": [
                 {
                     "index": i,

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from codeio.train.batch_unit import BATCH_UNITS
+
 TRANSPORT = {"affects_output": False}
 """Field metadata of settings that change how fast or where training runs, never the weights it writes."""
 
@@ -139,7 +141,7 @@ class StageConfig:
     max_epochs: int = 1
     """Passes over the data when ``max_steps`` is -1."""
     global_batch_size: int = 1024
-    """Rows per optimizer step over all devices (samples when padding or grouped, packed rows when packing)."""
+    """Per optimizer step over all devices: samples or rows, as ``trainer.batch_unit`` says."""
     label_turns: str = "all"
     """Which assistant turns carry loss: ``all`` or ``last``."""
 
@@ -189,14 +191,18 @@ class TrainerConfig:
     max_epochs: int = 1
     """Stage 1's passes over the data when ``max_steps`` is -1."""
     global_batch_size: int = 1024
-    """Stage 1's rows per optimizer step over all devices."""
+    """Stage 1's samples (or rows, see ``batch_unit``) per optimizer step over all devices."""
     label_turns: str = "all"
     """Stage 1's assistant turns that carry loss: ``all`` or ``last``."""
     stage2: StageConfig = field(default_factory=StageConfig)
     """What stage 2 (instruction tuning from the stage-1 weights) sets for itself."""
     # --- shared by both stages
+    batch_unit: str = "samples"
+    """What ``global_batch_size`` counts (both stages): ``samples`` (the paper's batch 1024; with packing
+    the rows per step come from the packing plan, about 1024 / 4.3 on CodeI/O data) or ``rows`` (packed
+    rows; with packing about 4.3x more samples per step). The stage report logs ``samples_per_step``."""
     micro_batch_size: int = 1
-    """Rows per device per forward pass; accumulation = global / (devices x nodes x micro)."""
+    """Rows per device per forward pass; accumulation = rows per step / (devices x nodes x micro)."""
     max_length: int = 4096
     """Tokens per sample (longer samples are truncated and counted) and per packed row."""
     batching: str = "packing"
@@ -207,8 +213,8 @@ class TrainerConfig:
     attention kept inside each sample by variable-length attention (flash-attention varlen on GPU,
     per-sample SDPA otherwise). Every mode gives the same per-token losses for the same samples, yet the
     field enters cache keys (no ``affects_output=False``): the mode decides the order of the samples and
-    which of them share an optimiser step (``global_batch_size`` counts packed rows when packing), so the
-    trained weights differ from mode to mode."""
+    which of them share an optimiser step (with packing, ``global_batch_size`` counts samples or packed
+    rows as ``batch_unit`` says), so the trained weights differ from mode to mode."""
     packing: bool | None = None
     """Deprecated spelling kept for old command lines: true = ``batching=packing``; false turns
     ``batching=packing`` into ``padding`` (and leaves ``grouped`` alone). Reset to None once applied."""
@@ -264,6 +270,7 @@ class TrainerConfig:
         if isinstance(self.stage2, Mapping):
             self.stage2 = StageConfig(**dict(self.stage2))
         _check_choice("trainer.strategy", self.strategy, STRATEGIES)
+        _check_choice("trainer.batch_unit", self.batch_unit, BATCH_UNITS)
         _check_choice("trainer.precision", self.precision, PRECISIONS)
         if self.packing is not None:  # the old boolean switch, applied onto batching
             if self.packing:
@@ -283,7 +290,7 @@ class TrainerConfig:
             _check_choice("trainer.loggers[]", name, LOGGERS)
         if len(self.betas) != 2:
             raise ValueError(f"trainer.betas needs two values, got {self.betas}")
-        for stage in (self, self.stage2):
+        for stage in (self, self.stage2) if self.batch_unit == "rows" else ():
             per_step = self.micro_batch_size * self.devices * self.num_nodes
             if stage.global_batch_size % per_step:
                 raise ValueError(

@@ -85,6 +85,7 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
     import lightning as L
     from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
 
+    from codeio.train.batch_unit import step_size_callback
     from codeio.train.datamodule import ChatDataModule
     from codeio.train.module import CausalLMModule, export_model
     from codeio.train.strategy import build_strategy
@@ -117,7 +118,8 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
         dirpath=str(stage_dir / "checkpoints"), filename="step={step}", auto_insert_metric_name=False,
         every_n_train_steps=trainer_cfg.checkpoint_every_n_steps, save_last=True, save_top_k=trainer_cfg.save_top_k,
     )
-    callbacks = [checkpoints, *(extra_callbacks or [])]
+    step_size: dict[str, Any] = {}  # filled once the rows are planned (batch_unit.step_size_callback)
+    callbacks = [step_size_callback(trainer_cfg, stage, step_size), checkpoints, *(extra_callbacks or [])]
     loggers = _loggers(trainer_cfg, stage_dir, f"{model_cfg.name}-stage{index}")
     if loggers:
         callbacks.append(LearningRateMonitor(logging_interval="step"))
@@ -166,8 +168,8 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
         "data": str(data),
         "model_in": model_path,
         "steps": int(trainer.global_step),
-        "accumulate_grad_batches": trainer_cfg.accumulation(stage),
         "global_batch_size": stage.global_batch_size,
+        **step_size,
         "loss_start": module.first_loss,
         "loss_end": module.last_loss,
         "tokens": int(tokens),

@@ -15,7 +15,8 @@ class TransformConfig:
     funcname: str = "main_solution"
     """Name of the entry function the rewrite asks for."""
     prompt_file: str | None = None
-    """A template file replacing the built-in rewrite prompt (placeholders ``{code}``, ``{funcname}``)."""
+    """A template file replacing the built-in rewrite prompt: placeholders ``{code}``, ``{funcname}``, or
+    the authors' published template unchanged (``<<<<code>>>>``)."""
     system_prompt: str | None = None
     """Optional system message sent before the rewrite prompt."""
     min_chars: int = 50

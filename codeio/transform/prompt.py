@@ -22,11 +22,13 @@ lists, dicts with string keys); convert sets, tuples, arrays or custom objects a
 - return the result instead of printing it; remove plotting, printing, file access, network access, \
 user input and anything random inside `{funcname}`;
 - import everything the code needs at the top of the block;
-- keep inputs and outputs small (well under 1 KB when written as JSON).
+- keep inputs and outputs small (well under 1 KB when written as JSON) and their numbers moderate (no \
+huge integers or floats with long tails of digits).
 
 ## Input/Output Description
 In prose, list every argument of `{funcname}` with its name, type and meaning, then the return value \
-with its type and meaning. Use the form:
+with its type and meaning. Where an argument or the result is a string with a structure (a date, a \
+list written as text, a board), spell out its exact format. Use the form:
 Input:
   `name` (type): meaning
 Output:
@@ -48,19 +50,28 @@ Here is the raw code:
 """
 
 
+AUTHORS_CODE_PLACEHOLDER = "<<<<code>>>>"
+"""The placeholder of the authors' published rewrite template (hkust-nlp/CodeIO), accepted unchanged."""
+
+
 def load_template(prompt_file: str | None) -> str:
-    """The default template, or the text of ``prompt_file`` (which must contain ``{code}``)."""
+    """The default template, or the text of ``prompt_file``, which must contain ``{code}`` (ours) or
+    ``<<<<code>>>>`` (the authors' template files, used as published)."""
     if not prompt_file:
         return DEFAULT_TEMPLATE
     path = Path(prompt_file).expanduser()
     if not path.is_file():
         raise ValueError(f"transform.prompt_file={prompt_file!r} is not a file")
     text = path.read_text(encoding="utf-8")
-    if "{code}" not in text:
-        raise ValueError(f"transform.prompt_file={prompt_file!r} has no {{code}} placeholder")
+    if "{code}" not in text and AUTHORS_CODE_PLACEHOLDER not in text:
+        raise ValueError(f"transform.prompt_file={prompt_file!r} has no {{code}} (or {AUTHORS_CODE_PLACEHOLDER}) "
+                         "placeholder")
     return text
 
 
 def render(template: str, code: str, funcname: str = "main_solution") -> str:
-    # Substitute {funcname} first so a literal "{funcname}" inside the raw code survives.
+    """Fill the template: the authors' ``<<<<code>>>>`` (their files name the entry literally), else our
+    ``{funcname}`` then ``{code}`` (in that order, so a literal "{funcname}" in the raw code survives)."""
+    if AUTHORS_CODE_PLACEHOLDER in template:
+        return template.replace(AUTHORS_CODE_PLACEHOLDER, code)
     return template.replace("{funcname}", funcname).replace("{code}", code)

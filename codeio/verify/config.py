@@ -26,7 +26,8 @@ class VerifierConfig:
     """Values and errors quoted in feedback messages are clipped to this many characters."""
     feedback_file: str | None = None
     """YAML file of feedback messages (same names as ``codeio/templates/feedback.yaml``) replacing the
-    bundled wording; null = the bundled messages."""
+    bundled wording, or a bundled set by name: ``paper`` (the released data's messages,
+    ``codeio/templates/feedback_paper.yaml``; set by ``+experiment=codeio``); null = the bundled messages."""
     feedback: dict[str, str] = field(default_factory=dict)
     """Per-message overrides applied last, e.g. ``verifier.feedback.output_mismatch='Wrong: {answer}'``."""
 

@@ -37,6 +37,14 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 DEFAULT_FEEDBACK_FILE = TEMPLATES_DIR / "feedback.yaml"
 
 
+def bundled_feedback_file(name: str) -> Path | None:
+    """``codeio/templates/feedback_<name>.yaml`` for a bare bundled name (``paper``), else None."""
+    if "/" in name or name.endswith((".yaml", ".yml")):
+        return None
+    path = TEMPLATES_DIR / f"feedback_{name}.yaml"
+    return path if path.is_file() else None
+
+
 def _read_mapping(path: Path | None) -> dict[str, str]:
     path = DEFAULT_FEEDBACK_FILE if path is None else Path(path).expanduser()
     where = str(path)
@@ -62,7 +70,7 @@ def load_feedback_templates(
     templates.pop("__source__")
     layers: list[tuple[str, Mapping[str, str]]] = []
     if feedback_file:
-        loaded = _read_mapping(Path(feedback_file))
+        loaded = _read_mapping(bundled_feedback_file(feedback_file) or Path(feedback_file))
         layers.append((loaded.pop("__source__"), loaded))
     if overrides:
         layers.append(("verifier.feedback", dict(overrides)))

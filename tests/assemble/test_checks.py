@@ -31,7 +31,7 @@ def test_holdout_never_shares_a_function(tmp_path):
     assert len(train_functions | held_functions) == 20
     # held-out rows are full Task rows (usable by the evaluator)
     assert set(held[0]) >= {"prompt", "kind", "refcode", "input_json", "output_json", "statuses", "responses"}
-    codeio = read_jsonl(tmp_path / "codeio.jsonl")
+    codeio = read_jsonl(tmp_path / "codeio_provenance.jsonl")
     assert {r["function_id"] for r in codeio} == train_functions
     # another seed picks other functions, same sizes
     _, _, stats2 = Assembler(quiet(holdout_fraction=0.25, seed=4)).run(rows, tmp_path / "b", 1, {})
@@ -131,3 +131,45 @@ def test_subsampling_by_count_and_fraction(tasks, tmp_path):
     both, _, _ = Assembler(quiet(fraction=0.5, max_samples=3)).run(tasks, tmp_path / "e", 1, {})
     assert len(both) == 3
     assert len(read_jsonl(tmp_path / "e" / "train.jsonl")) == 3
+
+
+def test_exact_dedup_keeps_distinct_tasks_of_one_function(tmp_path):
+    """Issue #17 item 1: pairs of one function sharing an output give identical input-prediction
+    prompts; they are distinct tasks (different reference inputs) and the paper keeps them all."""
+    same_prompt = query("fz") + "\n\nGiven the output [1, 2], predict the input."
+    twins = [make_task("fz", pair, "input", ["success"], prompt=same_prompt) for pair in range(3)]
+    assert len({t["input_json"] for t in twins}) == 3
+    samples, rejected, stats = Assembler(quiet()).run(twins, tmp_path / "a", 0, {})
+    assert len(samples) == 3 and not rejected and stats["dedup"]["exact"] == 0
+    # the old rule (prompt text alone) is kept as an option and drops two of them
+    samples, rejected, _ = Assembler(quiet(dedup_key="prompt")).run(twins, tmp_path / "b", 0, {})
+    assert len(samples) == 1 and rejected == {"duplicate:exact": 2}
+    # a true copy (same prompt, same reference answer) is still dropped under the default
+    copy = make_task("fz", 0, "input", ["success"], prompt=same_prompt)
+    samples, rejected, _ = Assembler(quiet()).run([*twins, copy], tmp_path / "c", 0, {})
+    assert len(samples) == 3 and rejected == {"duplicate:exact": 1}
+
+
+def test_truncated_responses_never_become_training_samples(tmp_path):
+    """Issue #17 item 6: a response cut at max_tokens (finish_reason 'length') is never trained on; the
+    task is dropped and counted, unless its turns were replaced by the true answer."""
+    from codeio.verify import Verifier, VerifyItem
+    from codeio.verify.config import VerifierConfig
+
+    cut = make_task("ft", 0, "output", ["no_answer"])
+    cut["finish_reasons"] = ["length"]
+    revised = make_task("ft", 1, "output", ["no_answer", "success"])
+    revised["finish_reasons"] = ["length", "stop"]
+    whole = make_task("ft", 2, "output", ["success"])
+    rows = [cut, revised, whole]
+    samples, rejected, _ = Assembler(quiet()).run(rows, tmp_path / "a", 1, {})
+    assert [s["task_id"] for s in samples] == [whole["task_id"]]
+    assert rejected == {"truncated_response": 2}
+    samples, rejected, _ = Assembler(quiet(keep="replace_wrong")).run([cut], tmp_path / "b", 1, {})
+    assert len(samples) == 1 and samples[0]["replaced"] and not rejected
+    samples, rejected, _ = Assembler(quiet(drop_truncated=False)).run(rows, tmp_path / "c", 1, {})
+    assert len(samples) == 3 and not rejected
+    # revision retries it: the verifier never accepts a truncated answer, even a right one
+    item = VerifyItem.from_task(dict(cut, responses=['```json\n{"output": [2, 4]}\n```']))
+    assert item.finish_reason == "length"
+    assert Verifier(VerifierConfig()).verify([item], executor=None)[0].status != "success"

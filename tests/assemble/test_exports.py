@@ -33,8 +33,10 @@ def test_exports_load_and_render(tasks, tmp_path, tiny_tokenizer, chat_format):
     train = load_json(tmp_path / "train.jsonl")
     assert train.column_names == ["messages"] and len(train) == len(SPEC)
     record = load_json(tmp_path / "codeio.jsonl")
-    assert {"prompt", "turn_1", "feedback_1", "turn_2", "feedback_2", "task_id", "function_id"} <= set(
-        record.column_names)
+    assert record.column_names == ["prompt", "turn_1", "feedback_1", "turn_2", "feedback_2"]  # as released
+    provenance = load_json(tmp_path / "codeio_provenance.jsonl")
+    assert {"task_id", "function_id", "final_status", "model"} <= set(provenance.column_names)
+    assert provenance["task_id"] == [s["task_id"] for s in samples]
     assert sum(r is None for r in record["turn_2"]) == sum(len(s) == 1 for *_, s in SPEC)
     for row, sample in zip(train, samples, strict=True):
         assert row["messages"] == sample["messages"]
@@ -190,3 +192,39 @@ def test_empty_input_still_writes_every_file(tmp_path):
     for name in ("codeio.jsonl", "train.jsonl", "holdout.jsonl", "README.md", "stats.json",
                  "llamafactory/dataset_info.json", "plots/correct_rate_per_turn.png"):
         assert (tmp_path / name).is_file(), name
+
+
+def test_released_record_matches_the_released_data(tasks, tmp_path):
+    """Issue #17 item 12: feedback_1 of a revised row holds the redo request the model was sent; a wrong
+    row whose revision failed is dropped (the released data never has turn_2 = null after a wrong turn);
+    codeio.jsonl holds only the released fields unless dataset.record_provenance is set."""
+    redo = "Please redo it, and your prediction should no longer be any of the wrong ones you have made before!"
+    samples, rejected, _ = Assembler(quiet(drop_unrevised=True)).run(tasks, tmp_path / "a", 1, {}, redo)
+    assert rejected == {"revision_failed": 1}
+    records = [json.loads(line) for line in (tmp_path / "a" / "codeio.jsonl").read_text().splitlines()]
+    assert len(records) == len(SPEC) - 1
+    for record in records:
+        if record["turn_2"] is None:  # only a first answer that was right
+            assert record["feedback_2"] is None and "success" in record["feedback_1"]
+        else:
+            assert record["feedback_1"].endswith("\n\n" + redo)
+            assert not record["feedback_2"].endswith(redo)
+    inline, _, _ = Assembler(quiet(record_provenance=True)).run(tasks, tmp_path / "b", 1, {}, redo)
+    first = json.loads((tmp_path / "b" / "codeio.jsonl").read_text().splitlines()[0])
+    assert first["task_id"] == inline[0]["task_id"]
+
+
+def test_paper_experiment_uses_the_released_feedback_wording():
+    from codeio.verify import VerifyItem
+    from tests.helpers import build_from, compose_config
+
+    cfg = compose_config(["+experiment=codeio_pp"])
+    assert cfg.revision.redo_request.startswith("Please redo it, and your prediction should no longer")
+    verifier = build_from(cfg.verifier)
+    item = VerifyItem(refcode="def main_solution(n):\n    return n\n", funcname="main_solution", kind="output",
+                      input_json='{"n": 3}', output_json="3", response='```json\n{"output": 4}\n```')
+    verdict = verifier.verify([item], executor=None)[0]
+    assert verdict.feedback == ('[Mismatch] Your output is not correct! Given the input {"n": 3}, your predicted '
+                                'output is 4 which is wrong!')
+    right = verifier.verify([VerifyItem(**{**item.__dict__, "response": '{"output": 3}'})], executor=None)[0]
+    assert right.feedback == "Correct output!"

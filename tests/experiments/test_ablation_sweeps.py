@@ -17,7 +17,7 @@ from tests.helpers import REPO_ROOT, run_cli, run_module
 ABLATIONS = sorted(p.stem for p in (REPO_ROOT / "conf" / "experiment").glob("ablation_*.yaml"))
 
 MINIATURE = [
-    "source=bundled", "source.limit=4", "sampler.pairs_per_function=3", "sampler.pairs_per_source={}",
+    "source=bundled", "source.limit=4", "sampler=paper_uniform", "sampler.pairs_per_function=3",
     "teacher=trace", "model=tiny", "trainer=tiny", "trainer.max_steps=2", "trainer.stage2.max_steps=2",
     "trainer.max_length=1024", "trainer.micro_batch_size=1", "trainer.global_batch_size=2",
     "trainer.stage2.global_batch_size=1", "eval=default", "eval.cruxeval.limit=2", "eval.holdout.limit=4",

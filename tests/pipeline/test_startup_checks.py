@@ -36,7 +36,8 @@ def test_missing_api_key_fails_before_any_stage(tmp_path, monkeypatch):
     raw = tmp_path / "raw.jsonl"
     raw.write_text('{"content": "def f(x):\\n    return x\\n"}\n')
     with pytest.raises(ConfigurationError, match="DEEPSEEK_API_KEY"):
-        _build(tmp_path, ["+experiment=codeio", "stages=[collect,transform]", f"source.path={raw}"])
+        _build(tmp_path, ["+experiment=codeio", "teacher=deepseek_chat_api", "stages=[collect,transform]",
+                          f"source.path={raw}"])
     # the key is only needed where the teacher is: collect alone runs without it
     _build(tmp_path, ["+experiment=codeio", "stages=[collect]", f"source.path={raw}"])
 

@@ -202,3 +202,57 @@ def test_recorded_pairs_of_rawcode_1k_parsed_all(executor):
     # The functions that use randomness or the clock are among the dropped ones.
     dropped = [f for f in fns if f["function_id"] not in kept]
     assert sum(("random" in f["refcode"] or "time" in f["refcode"]) for f in dropped) >= 5
+
+
+def test_paper_size_measure_is_python_memory_size():
+    """Issue #17 item 2: the paper measures the Python object (pympler), not its JSON text: 19 short
+    strings are 133 JSON bytes but 1312 bytes in memory, over the 1024-byte bound."""
+    from pympler import asizeof
+
+    small_ints = list(range(100, 119))
+    words = [f"word{i:03d}" for i in range(19)]
+    as_json, as_memory = SizeLimits(measure="json"), SizeLimits(measure="pympler")
+    assert as_json.violation(words) is None
+    assert asizeof.asizeof(words) >= 1024 and as_memory.violation(words) == "total"
+    assert as_memory.violation(small_ints) is None
+    # "other scalars": a 201-digit int is 201 JSON bytes but 112 bytes in memory (30-bit digits)
+    big = 10**200
+    assert as_json.violation(big) == "scalar" and as_memory.violation(big) is None
+    assert as_memory.violation(10**300) == "scalar"
+    with pytest.raises(ValueError, match="size measure"):
+        SizeLimits(measure="chars")
+
+
+def test_paper_sampler_preset_applies_the_paper_rules():
+    from tests.helpers import build_from, compose_config
+
+    sampler = build_from(compose_config(["sampler=paper"]).sampler)
+    assert sampler.limits.measure == "pympler"
+    assert (sampler.cfg.keep_none_outputs, sampler.cfg.drop_on_error) == (False, True)
+    assert sampler.target_for("codemix") == 3 and sampler.target_for("pyedu_r") == 6
+    default = build_from(compose_config([]).sampler)
+    assert default.limits.measure == "json" and default.cfg.keep_none_outputs and not default.cfg.drop_on_error
+
+
+def test_paper_rules_drop_none_outputs_and_raising_functions(executor):
+    """Issue #17 item 3: pairs with a None output are dropped (counted), and a function whose generator or
+    function raises on some call is dropped whole (counted by reason), as in the paper's script."""
+    none_sometimes = fn("def main_solution(n):\n    return None if n % 2 else n\n")
+    raises_sometimes = fn("def main_solution(n):\n    if n % 3 == 0:\n        raise ValueError(n)\n    return n\n")
+    gen_raises = fn("def main_solution(n):\n    return n\n",
+                    inputgen="import random\n\ndef input_generator():\n    n = random.randint(0, 9)\n"
+                             "    if n == 0:\n        raise RuntimeError('no')\n    return {'n': n * 1000}\n")
+    functions = [none_sometimes, raises_sometimes, gen_raises]
+    ours = Sampler(SamplerConfig(pairs_per_function=8))
+    pairs, drops = ours.process(functions, executor)
+    kept = by_function(pairs)
+    assert set(kept) == {f["function_id"] for f in functions} and not drops
+    assert any(p["output_json"] == "null" for p in kept[none_sometimes["function_id"]])
+    paper = Sampler(SamplerConfig(pairs_per_function=8, keep_none_outputs=False, drop_on_error=True))
+    pairs, drops = paper.process(functions, executor)
+    kept = by_function(pairs)
+    assert set(kept) == {none_sometimes["function_id"]}
+    assert all(p["output_json"] != "null" for p in kept[none_sometimes["function_id"]])
+    assert len(kept[none_sometimes["function_id"]]) == 8
+    assert paper.call_stats["generated:output_none"] > 0
+    assert drops == {"function_raised": 1, "generator_raised": 1}

@@ -184,3 +184,36 @@ def test_config_validation():
         PromptConfig(pairs_per_function=-1)
     with pytest.raises(ValueError, match="cannot be read"):
         TaskBuilder(PromptConfig(name="mine", template_file="/nonexistent/file.yaml"))
+
+
+def test_paper_experiment_shows_the_given_value_as_python_str():
+    """Issue #17 item 4: the paper's prompts show ``str()`` of the value ({'k': 2, ...}, True, None, a
+    bare string), not JSON; JSON stays an option (the schema default)."""
+    from tests.helpers import build_from, compose_config
+
+    paper = build_from(compose_config(["+experiment=codeio", "source.path=x"]).prompt)
+    assert paper.config.given_format == "python"
+    row = pair(0, output_json=json.dumps({"top": [5, 9], "ok": True, "none": None}))
+    out_prompt, in_prompt = paper.build_prompt(row, "output"), paper.build_prompt(row, "input")
+    assert "{'k': 2, 'values': [5, 1, 9]}" in out_prompt and '"values"' not in out_prompt
+    assert "{'top': [5, 9], 'ok': True, 'none': None}" in in_prompt
+    text_output = paper.build_prompt(pair(0, output_json=json.dumps("abc")), "input")
+    assert "\nabc\n" in text_output and '"abc"' not in text_output
+    as_json = TaskBuilder(PromptConfig())
+    assert '{"k": 2, "values": [5, 1, 9]}' in as_json.build_prompt(row, "output")
+    with pytest.raises(ValueError, match="given_format"):
+        PromptConfig(given_format="repr")
+
+
+def test_template_file_takes_the_authors_placeholders(tmp_path):
+    """Issue #17 item 11 (prompts side): the authors' template texts paste into a template file unchanged."""
+    path = tmp_path / "authors.yaml"
+    path.write_text(yaml.safe_dump({
+        "output": "Q: <<<<query>>>>\nIO: <<<<io_req>>>>\nGiven input <<<<input>>>>, predict {\"output\": ...}\n\n<<<<refcode>>>>",
+        "input": "Q: <<<<query>>>>\nGiven output <<<<output>>>>, predict {\"input\": ...}",
+    }))
+    builder = TaskBuilder(PromptConfig(name="authors", template_file=str(path), given_format="python"))
+    out_prompt, in_prompt = builder.build_prompt(pair(), "output"), builder.build_prompt(pair(), "input")
+    assert out_prompt.startswith(f"Q: {QUERY}\nIO: {IO}\nGiven input {{'k': 2, 'values': [5, 1, 9]}}")
+    assert REFCODE.strip() in out_prompt and '{"output": ...}' in out_prompt and "<<<<" not in out_prompt
+    assert "Given output {'top': [5, 9]}" in in_prompt

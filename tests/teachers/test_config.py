@@ -14,7 +14,7 @@ from codeio.teachers.config import OpenAITeacherConfig, VLLMTeacherConfig
 from codeio.teachers.openai_backend import OpenAITeacher
 from tests.helpers import compose_config
 
-PRESETS = ["openai", "deepseek_v25_api", "vllm", "deepseek_v25_vllm", "qwen25_coder_vllm", "hf"]
+PRESETS = ["openai", "deepseek_chat_api", "vllm", "deepseek_v25_vllm", "qwen25_coder_vllm", "hf"]
 
 
 def _compose(name: str, *overrides: str):
@@ -35,10 +35,10 @@ def test_every_preset_composes_with_its_schema(name):
 
 
 def test_paper_settings_of_the_deepseek_presets():
-    for name in ("deepseek_v25_api", "deepseek_v25_vllm"):
+    for name in ("deepseek_chat_api", "deepseek_v25_vllm"):
         sampling = _compose(name).teacher.sampling
         assert (sampling.temperature, sampling.max_tokens) == (0.7, 4096)
-    api = _compose("deepseek_v25_api").teacher
+    api = _compose("deepseek_chat_api").teacher
     assert api.api_key_env == "DEEPSEEK_API_KEY" and api.model == "deepseek-chat"
 
 
@@ -91,7 +91,7 @@ def test_executor_reaches_teachers_that_need_one(tmp_path):
 
 
 @pytest.mark.parametrize(("preset", "namespace"), [
-    ("openai", ""), ("deepseek_v25_api", ""), ("vllm", "70d2ef497db64471"),
+    ("openai", ""), ("deepseek_chat_api", ""), ("vllm", "70d2ef497db64471"),
     ("deepseek_v25_vllm", "bafd596d20939b3a"), ("qwen25_coder_vllm", "1e2c4881466428e1"),
 ])
 def test_response_cache_namespaces_stay_put(preset, namespace):
@@ -100,3 +100,11 @@ def test_response_cache_namespaces_stay_put(preset, namespace):
     from omegaconf import OmegaConf
 
     assert cache_namespace(OmegaConf.to_object(_compose(preset).teacher)) == namespace
+
+
+def test_paper_experiment_asks_the_paper_teacher():
+    """Issue #17 item 10: +experiment=codeio uses the DeepSeek-V2.5 weights (vLLM), not the hosted alias."""
+    from tests.helpers import compose_config
+
+    teacher = compose_config(["+experiment=codeio"]).teacher
+    assert teacher.model == "deepseek-ai/DeepSeek-V2.5" and teacher._target_.endswith("VLLMTeacher")

@@ -180,3 +180,11 @@ def test_httpx_client_gives_the_same_answers():
             second = b.generate(_requests(60), SamplingParams())
     assert [(g[0].text, g[0].finish_reason) for g in first] == [(g[0].text, g[0].finish_reason) for g in second]
     assert {g[0].finish_reason for g in first} == {STOP, LENGTH}
+
+
+def test_rows_record_the_model_that_answered():
+    """Issue #17 item 10: a hosted alias (deepseek-chat) moves to newer models; each generation records
+    the model id the provider reported, not the name we asked for."""
+    with FakeOpenAIServer(served_model="deepseek-v3-0324") as server, _teacher(server.base_url) as teacher:
+        samples = teacher.generate(_requests(2), SamplingParams())
+    assert [s[0].model for s in samples] == ["deepseek-v3-0324", "deepseek-v3-0324"]

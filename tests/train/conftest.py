@@ -95,7 +95,7 @@ def cpu_trainer():
 
 
 def cpu_trainer_cfg(**overrides) -> TrainerConfig:
-    base = dict(accelerator="cpu", devices=1, precision="32-true", strategy="auto", max_length=256,
+    base = dict(batch_unit="rows", accelerator="cpu", devices=1, precision="32-true", strategy="auto", max_length=256,
                 micro_batch_size=2, global_batch_size=4, lr=1e-3, max_steps=4, checkpoint_every_n_steps=2,
                 progress_bar=False, loggers=["csv"],
                 stage2={"max_steps": 3, "global_batch_size": 2, "lr": 1e-3, "min_lr": 1e-5})

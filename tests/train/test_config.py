@@ -66,7 +66,7 @@ def test_typo_in_yaml_key_fails(tmp_path):
 
 def test_bad_values_are_rejected():
     with pytest.raises(ValueError, match="global_batch_size"):
-        TrainerConfig(global_batch_size=10, micro_batch_size=4)
+        TrainerConfig(global_batch_size=10, micro_batch_size=4, batch_unit="rows")
     with pytest.raises(ValueError, match="lr_schedule"):
         TrainerConfig(lr_schedule="linear")
     with pytest.raises(ValueError, match="min_lr"):
@@ -132,3 +132,21 @@ def test_presets_choose_their_batching_and_the_old_switch_composes():
     with initialize_config_dir(str(CONF), version_base="1.3"):
         cfg = compose(config_name="trainer/default", overrides=["trainer.packing=false"])
     assert OmegaConf.to_object(cfg.trainer).batching == "padding"
+
+
+def test_paper_batch_counts_samples_whatever_the_packing():
+    """Issue #17 item 5: the paper's batch 1024 is samples. With packing at 4.3 samples per row a step
+    takes about 238 rows (rounded up to whole micro-batches), not 1024 rows (about 4,400 samples)."""
+    from codeio.train.batch_unit import rows_per_step, samples_per_row
+    from tests.helpers import compose_config
+
+    cfg = OmegaConf.to_object(compose_config(["+experiment=codeio", "source.path=x", "cache.dir=/tmp/x"]).trainer)
+    assert cfg.batch_unit == "samples" and cfg.batching == "packing"
+    per_pass = cfg.micro_batch_size * cfg.devices * cfg.num_nodes  # 4 x 8
+    rows = rows_per_step(cfg.global_batch_size, cfg.batch_unit, 4.3, per_pass)
+    assert rows == 256 and rows % per_pass == 0  # round(1024 / 4.3) = 238 -> 8 micro-batches of 32
+    assert rows_per_step(cfg.stage2.global_batch_size, "samples", 1.0, per_pass) == 1024  # no packing
+    assert rows_per_step(1024, "rows", 4.3, per_pass) == 1024  # the old unit, kept as an option
+    assert samples_per_row(43, 10) == 4.3
+    with pytest.raises(ValueError, match="batch_unit"):
+        TrainerConfig(batch_unit="tokens")

@@ -174,3 +174,21 @@ def test_gradient_checkpointing_gives_the_same_gradients(tmp_path, tiny_model_di
         (losses.sum() / (labels != -100).sum()).backward()
         grads.append(module.model.model.embed_tokens.weight.grad.clone())
     torch.testing.assert_close(grads[0], grads[1], rtol=1e-5, atol=1e-6)
+
+
+def test_batch_counts_samples_with_packing(tmp_path, tiny_model_cfg, tiny_model_dir, chat_jsonl, cpu_trainer):
+    """Issue #17 item 5 end to end: with packing and batch_unit=samples, the rows per step come from the
+    packing plan, so a step sees about global_batch_size samples (the report logs the figures)."""
+    tiny_model_cfg.tiny_dir = tiny_model_dir
+    cfg = cpu_trainer(batch_unit="samples", batching="packing", max_length=256, micro_batch_size=1,
+                      global_batch_size=8, max_steps=1, export=False)
+    report = _stage(tmp_path, "samples", tiny_model_cfg, cfg, chat_jsonl, [])
+    assert report["batch_unit"] == "samples" and report["samples_per_row"] > 1.2
+    assert report["rows_per_step"] == round(8 / report["samples_per_row"])
+    assert report["accumulate_grad_batches"] == report["rows_per_step"] < 8
+    assert abs(report["samples_per_step"] - 8) <= report["samples_per_row"]
+    rows = _stage(tmp_path, "rows", tiny_model_cfg, cpu_trainer(batching="packing", max_length=256, micro_batch_size=1,
+                                                               global_batch_size=8, max_steps=1, export=False),
+                  chat_jsonl, [])
+    assert rows["rows_per_step"] == rows["accumulate_grad_batches"] == 8
+    assert rows["samples_per_step"] > 8 * 1.2
