@@ -134,12 +134,16 @@ class ChatTokenizer:
     """Renders conversations with a chat template and labels the assistant tokens."""
 
     def __init__(self, tokenizer, max_length: int = 4096, label_turns: str = "all",
-                 chat_template: str | None = None) -> None:
+                 chat_template: str | None = None, truncation: str = "right") -> None:
         if label_turns not in ("all", "last"):
             raise ValueError(f"label_turns must be 'all' or 'last', got {label_turns!r}")
+        if truncation not in ("right", "prompt_first"):
+            raise ValueError(f"truncation must be 'right' or 'prompt_first', got {truncation!r}")
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.label_turns = label_turns
+        self.truncation = truncation
+        """``TrainerConfig.truncation``: ``right`` or ``prompt_first``."""
         template = chat_template
         if template and _is_file(template):
             template = Path(template).read_text(encoding="utf-8")
@@ -195,6 +199,8 @@ class ChatTokenizer:
             if span_index < len(spans) and spans[span_index][0] <= start < spans[span_index][1]:
                 labels[position] = ids[position]
         truncated = len(ids) > self.max_length
+        if truncated and self.truncation == "prompt_first":
+            ids, labels = _drop_prompt_front(ids, labels, len(ids) - self.max_length)
         if truncated:
             ids, labels = ids[: self.max_length], labels[: self.max_length]
         # A label is predicted from the token before it, so a labelled first token teaches nothing.
@@ -220,3 +226,12 @@ class ChatTokenizer:
 
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             yield from pool.imap(self.encode, rows, chunksize=chunksize)
+
+
+def _drop_prompt_front(ids: list[int], labels: list[int], excess: int) -> tuple[list[int], list[int]]:
+    """Remove up to ``excess`` tokens from the front of the text before the first labelled token, keeping
+    the token just before it (a label is predicted from the token before it)."""
+    first_label = next((i for i, label in enumerate(labels) if label != IGNORE_INDEX), len(labels))
+    cut = max(0, min(excess, first_label - 1))
+    return ids[cut:], labels[cut:]
+

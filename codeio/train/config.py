@@ -25,6 +25,7 @@ ATTN_IMPLEMENTATIONS = ("eager", "sdpa", "flash_attention_2", "flash_attention_3
 STRATEGIES = ("auto", "ddp", "fsdp", "deepspeed")
 LR_SCHEDULES = ("constant", "cosine")
 LABEL_TURNS = ("all", "last")
+TRUNCATION_MODES = ("right", "prompt_first")
 LOGGERS = ("csv", "tensorboard", "wandb")
 PRECISIONS = ("32-true", "bf16-mixed", "bf16-true", "16-mixed")
 TINY_ARCHS = ("qwen2", "llama")
@@ -205,6 +206,11 @@ class TrainerConfig:
     """Rows per device per forward pass; accumulation = rows per step / (devices x nodes x micro)."""
     max_length: int = 4096
     """Tokens per sample (longer samples are truncated and counted) and per packed row."""
+    truncation: str = "right"
+    """How a sample longer than ``max_length`` is cut: ``right`` keeps its first ``max_length`` tokens (a
+    sample whose answer starts past that point has nothing left to learn and is dropped, counted as
+    ``no_assistant_tokens_after_truncation``); ``prompt_first`` removes prompt tokens from the front of
+    the prompt first, so the answer is kept (its end is cut only if the answer alone is too long)."""
     batching: str = "packing"
     """Which samples share a micro-batch and how they are laid out (docs/training.md, "Batching"):
     ``padding``: samples in random order, each micro-batch padded to its longest sample;
@@ -279,6 +285,7 @@ class TrainerConfig:
                 self.batching = "padding"
             self.packing = None
         _check_choice("trainer.batching", self.batching, BATCHING_MODES)
+        _check_choice("trainer.truncation", self.truncation, TRUNCATION_MODES)
         for name in ("micro_batch_size", "max_length", "devices", "num_nodes", "checkpoint_every_n_steps",
                      "log_every_n_steps"):
             _check_positive(f"trainer.{name}", getattr(self, name))

@@ -90,7 +90,7 @@ class TokenStore:
         return TokenStore(directory)
 
 
-def store_key(source: str | Path, tokenizer, max_length: int, label_turns: str) -> str:
+def store_key(source: str | Path, tokenizer, max_length: int, label_turns: str, truncation: str = "right") -> str:
     path = Path(source)
     stat = path.stat()
     if path.is_dir():  # a datasets directory: its files' sizes and times
@@ -101,6 +101,8 @@ def store_key(source: str | Path, tokenizer, max_length: int, label_turns: str) 
         str(path.resolve()), parts, getattr(tokenizer, "name_or_path", ""), len(tokenizer),
         tokenizer.chat_template, max_length, label_turns,
     ]
+    if truncation != "right":  # only then: stores tokenized before this setting existed keep their key
+        fingerprint.append(truncation)
     return hashlib.sha256(json.dumps(fingerprint, default=str).encode()).hexdigest()[:16]
 
 
@@ -300,7 +302,8 @@ class ResumableLoader:
             self._skip = 0
 
 
-def tokenized_dir(root: Path, source: str | Path, tokenizer, max_length: int, label_turns: str) -> Path:
-    return root / store_key(source, tokenizer, max_length, label_turns)
+def tokenized_dir(root: Path, source: str | Path, tokenizer, max_length: int, label_turns: str,
+                  truncation: str = "right") -> Path:
+    return root / store_key(source, tokenizer, max_length, label_turns, truncation)
 
 

@@ -20,12 +20,13 @@ class ChatDataModule(L.LightningDataModule):
 
     def __init__(self, source: str | Path, tokenizer, cache_root: str | Path, max_length: int = 4096,
                  label_turns: str = "all", batching: str = "packing", micro_batch_size: int = 1, seed: int = 42,
-                 num_workers: int = 0, chat_template: str | None = None, tokenize_workers: int = 1) -> None:
+                 num_workers: int = 0, chat_template: str | None = None, tokenize_workers: int = 1,
+                 truncation: str = "right") -> None:
         super().__init__()
         self.prepare_data_per_node = False
         self.source = Path(source)
         self.chat = ChatTokenizer(tokenizer, max_length=max_length, label_turns=label_turns,
-                                  chat_template=chat_template)
+                                  chat_template=chat_template, truncation=truncation)
         self.tokenizer = tokenizer
         self.cache_root = Path(cache_root)
         self.max_length = max_length
@@ -42,7 +43,8 @@ class ChatDataModule(L.LightningDataModule):
 
     @property
     def store_dir(self) -> Path:
-        return tokenized_dir(self.cache_root, self.source, self.tokenizer, self.max_length, self.label_turns)
+        return tokenized_dir(self.cache_root, self.source, self.tokenizer, self.max_length, self.label_turns,
+                             self.chat.truncation)
 
     def prepare_data(self) -> None:
         TokenStore.write(self.store_dir, self.chat, self.source, workers=self.tokenize_workers)

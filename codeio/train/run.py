@@ -97,7 +97,7 @@ def train_stage(index: int, model_cfg: ModelConfig, trainer_cfg: TrainerConfig, 
         data, tokenizer, stage_dir / "tokenized", max_length=trainer_cfg.max_length,
         label_turns=stage.label_turns, batching=trainer_cfg.batching, micro_batch_size=trainer_cfg.micro_batch_size,
         seed=trainer_cfg.seed, num_workers=trainer_cfg.num_workers, chat_template=model_cfg.chat_template,
-        tokenize_workers=trainer_cfg.tokenize_workers,
+        tokenize_workers=trainer_cfg.tokenize_workers, truncation=trainer_cfg.truncation,
     )
     # mixed precision keeps fp32 master weights (a 1e-5 step is below bf16's resolution for most weights);
     # model.dtype applies to "true" precisions (bf16-true, 32-true)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from codeio.train.chat import IGNORE_INDEX, ChatTokenizer, TokenizeStats, read_chat_rows
 
 CONVERSATION = [
@@ -60,6 +62,28 @@ def test_truncation_is_counted_and_empty_samples_rejected(tiny_tokenizer):
     assert chat(long_prompt, stats) is None
     assert stats.truncated == 1
     assert stats.rejected == {"no_assistant_tokens_after_truncation": 1}
+
+
+def test_prompt_first_truncation_keeps_the_answer(tiny_tokenizer):
+    """A prompt longer than max_length loses its front, not the answer; an answer longer than what is
+    left keeps its start; a sample that fits is left alone."""
+    right = ChatTokenizer(tiny_tokenizer, max_length=40)
+    prompt_first = ChatTokenizer(tiny_tokenizer, max_length=40, truncation="prompt_first")
+    long_prompt = [{"role": "user", "content": "word " * 200}, {"role": "assistant", "content": "ok then"}]
+    assert right.encode(long_prompt) == "no_assistant_tokens_after_truncation"
+    kept = prompt_first.encode(long_prompt)
+    assert len(kept.input_ids) == 40 and kept.truncated
+    full = right.encode([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "ok then"}])
+    answer = [t for t, label in zip(full.input_ids, full.labels, strict=True) if label != IGNORE_INDEX]
+    assert [t for t, label in zip(kept.input_ids, kept.labels, strict=True) if label != IGNORE_INDEX] == answer
+    assert kept.input_ids[-len(answer):] == answer  # the answer is whole, at the end of the sample
+    both_long = [{"role": "user", "content": "word " * 200}, {"role": "assistant", "content": "step " * 200}]
+    cut = prompt_first.encode(both_long)
+    assert len(cut.input_ids) == 40 and cut.labels[0] == IGNORE_INDEX and cut.labels[1] != IGNORE_INDEX
+    short = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "ok then"}]
+    assert prompt_first.encode(short) == right.encode(short)
+    with pytest.raises(ValueError, match="truncation"):
+        ChatTokenizer(tiny_tokenizer, truncation="left")
 
 
 def test_bad_rows_are_counted_not_raised(tiny_tokenizer, tmp_path, make_jsonl):
