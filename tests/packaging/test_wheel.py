@@ -65,7 +65,7 @@ def test_installed_wheel_composes_and_collects(installed, tmp_path):
     assert not where.stdout.strip().startswith(str(REPO_ROOT)), where.stdout
 
     job = _sh([installed, "-m", "codeio", "--cfg", "job", "+experiment=codeio"], cwd=elsewhere, env=_env())
-    assert "name: codeio" in job.stdout and "deepseek-chat" in job.stdout
+    assert "name: codeio" in job.stdout and "deepseek-ai/DeepSeek-V2.5" in job.stdout
 
     _sh([installed, "-m", "codeio", "stages=[collect]", "source=bundled", "progress=false",
          f"hydra.run.dir={tmp_path / 'run'}"], cwd=elsewhere, env=_env())
