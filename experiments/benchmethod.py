@@ -1,4 +1,4 @@
-"""The benchmark method every script under ``experiments/`` follows (``execution/`` has its own).
+"""The benchmark method every script under ``experiments/`` follows.
 
 A figure measured on a shared machine is only worth recording if it would come out the same on a rerun.
 So a comparison here:

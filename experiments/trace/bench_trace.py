@@ -4,9 +4,10 @@
 
 For each function: one generated input, then the entry called plainly and under the ``trace`` harness
 in the forkserver executor (``CallResult.seconds`` is measured inside the child around the call, so
-process start-up is excluded). A plain pass over all tasks and a traced pass alternate, ``--repeats``
-times each (``experiments/benchmethod.py``: interleaved, wall and CPU seconds of every pass, load
-before/after); per task the fastest of the repetitions is kept. Also times rendering (parent side, per
+process start-up is excluded). A plain pass over all tasks and a traced pass run ``--repeats`` times
+each, taking turns block by block (``--blocks`` blocks per pass; ``experiments/benchmethod.py``: wall and
+CPU seconds of every pass, load before/after, the traced / plain ratio refused when its repetitions
+disagree by more than 10%); per task the fastest of the repetitions is kept. Also times rendering (parent side, per
 task). Prints a table and writes ``bench_trace.json`` and ``bench_trace.md`` here.
 Target: tracing overhead under 50 ms median per task.
 """
@@ -19,6 +20,7 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,8 +34,6 @@ from codeio.teachers.trace.teacher import TraceTeacher  # noqa: E402
 from experiments.benchmethod import (  # noqa: E402
     MAX_SPREAD,
     MIN_REPETITIONS,
-    Sample,
-    Stopwatch,
     interleave,
     median_cell,
     ratio_cell,
@@ -52,6 +52,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=MIN_REPETITIONS, help="repetitions of each pass (>= 3)")
+    parser.add_argument("--blocks", type=int, default=10,
+                        help="each pass runs its tasks in this many blocks, the two passes taking turns")
     parser.add_argument("--max-spread", type=float, default=MAX_SPREAD)
     parser.add_argument("--out", type=Path, default=HERE / "bench_trace.json")
     args = parser.parse_args()
@@ -66,12 +68,15 @@ def main() -> None:
         calls: dict[str, list[list]] = {"plain": [], "traced": []}
 
         def run_pass(name: str, jobs: list[Job]):
-            def run() -> Sample:
-                with Stopwatch() as watch:  # parent + forkserver + sandbox children
-                    results = executor.run(jobs)
-                calls[name].append([r.calls[0] for r in results])
-                return watch.sample(work=len(jobs))
-            return run
+            def steps() -> Iterator[int | None]:  # benchmethod's stepwise form: the passes take turns block by block
+                yield None
+                found, size = [], -(-len(jobs) // args.blocks)
+                for start in range(0, len(jobs), size):
+                    results = executor.run(jobs[start:start + size])  # timed: parent + forkserver + children
+                    found.extend(r.calls[0] for r in results)
+                    yield len(results)
+                calls[name].append(found)
+            return steps
 
         comparison = interleave({"plain": run_pass("plain", plain_jobs), "traced": run_pass("traced", traced_jobs)},
                                 repetitions=args.repeats, max_spread=args.max_spread)
@@ -114,7 +119,8 @@ def main() -> None:
         "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
         "ms": {name: {"median": statistics.median(v), "p90": pct(v, 0.9), "max": max(v)} for name, v in rows.items()},
         "median_overhead_ms_per_repetition": summary(per_repetition_overhead, 2),
-        "command": f"python experiments/trace/bench_trace.py --limit {args.limit} --repeats {args.repeats}",
+        "command": f"python experiments/trace/bench_trace.py --limit {args.limit} --repeats {args.repeats} "
+                   f"--blocks {args.blocks}",
         **method,
     }
     passes = method["methods"]

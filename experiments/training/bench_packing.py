@@ -105,7 +105,8 @@ class Bench:
                                max_position_embeddings=max(args.max_length, 4096), **PRESETS[args.preset])
         self.model_dir = ensure_tiny_model(tiny)
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
-        self.store = TokenStore.write(work / "store", ChatTokenizer(self.tokenizer, max_length=args.max_length), data)
+        self.store = TokenStore.write(work / "store", ChatTokenizer(self.tokenizer, max_length=args.max_length,
+                                                                  truncation=args.truncation), data)
         if len(self.store) == 0:
             raise SystemExit(f"no sample fits --max-length {args.max_length} (tokenization: {self.store.stats})")
         lengths = self.store.lengths()
@@ -240,6 +241,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache-dir", type=Path, default=Path(".cache/codeio/bench_packing"),
                         help="traced samples and tokenizers/models, built once")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "bench_packing.json")
+    parser.add_argument("--truncation", choices=("right", "prompt_first"), default="right",
+                        help="trainer.truncation: how a sample longer than --max-length is cut")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     args.modes = [m for m in args.modes.split(",") if m]

@@ -1,9 +1,11 @@
-"""Every benchmark command documented under experiments/ (except execution/) runs, in miniature, and
-writes its figures in the shared method's format (interleaved repetitions, medians, spreads, load)."""
+"""Every benchmark command documented under experiments/ runs, in miniature, and writes its figures in
+the shared method's format (interleaved repetitions, medians, spreads, load, ratios refused when their
+repetitions disagree)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,16 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 LOOSE = ["--max-spread", "100"]  # a miniature run times a few milliseconds: its ratios are noise by design
 
 
-def run_script(script: str, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+def run_script(script: str, *args: str, timeout: int = 600, status: int = 0) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, str(ROOT / "experiments" / script), *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.returncode == status, done.stdout[-3000:] + done.stderr[-3000:]
     return done
 
 
 def check_method(result: dict, methods: list[str]) -> None:
     assert result["method"]["repetitions"] == 3 and result["method"]["order"] == "interleaved"
-    assert result["method"]["run_order"][: len(methods)] == methods
+    order = result["method"]["run_order"]  # whole runs in turn, or steps of every method in turn
+    assert order[: len(methods)] == methods or order[0] == f"steps of {', '.join(methods)} in turn"
     for name in methods:
         stats = result["methods"][name]
         assert len(stats["rate"]["values"]) == 3 and stats["cpu_s"]["median"] >= 0
@@ -98,3 +101,33 @@ def test_sampling_stats_small(tmp_path, shared_data):
     corpus = result["corpora"][0]
     assert corpus["identical_across_repetitions"] and corpus["same_seed_byte_identical"]
     assert len(corpus["wall_seconds"]["sample"]["values"]) == 3
+
+
+@pytest.mark.slow
+def test_bench_verify_small_and_refuses_unstable_ratios(tmp_path, shared_data):
+    out = tmp_path / "verify"
+    methods = ["--methods", "inprocess,paper,forkserver"]
+    run_script("execution/bench_verify.py", "--limit", "12", "--blocks", "3", *methods, "--out", str(out), *LOOSE)
+    result = json.loads(out.with_suffix(".json").read_text())
+    check_method(result, ["inprocess", "paper", "forkserver"])
+    forkserver = result["rows"]["forkserver"]
+    assert len(forkserver["seconds_runs"]) == 3 and forkserver["agree_with_floor"] == 12
+    assert forkserver["verdicts_stable_across_repetitions"]
+    assert {"forkserver: speed-up vs paper", "forkserver: x (floor / cores)", "inprocess: speed-up vs paper",
+            "paper: x (floor / cores)"} == set(result["ratios"])
+    # rounds of a few milliseconds never agree within 0.01%: the script refuses and writes nothing
+    refused = tmp_path / "refused"
+    done = run_script("execution/bench_verify.py", "--limit", "12", *methods, "--out", str(refused),
+                      "--max-spread", "0.0001", status=3)
+    assert "NOT RECORDED" in done.stderr and not refused.with_suffix(".json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="bench_overhead mounts, switches uid and makes cgroups: needs root")
+def test_bench_overhead_small(tmp_path):
+    out = tmp_path / "overhead"
+    run_script("execution/bench_overhead.py", "--iterations", "20", "--blocks", "5", "--jobs", "20", "--out", str(out), *LOOSE)
+    result = json.loads(out.with_suffix(".json").read_text())
+    assert len(result["measures"]["seccomp filter"]["ms_runs"]) == 3
+    assert "seccomp filter: x baseline" in result["ratios"] and result["measures"]["seccomp filter"]["cpu_ms_median"] > 0
+    assert result["executor"]["10-call job (ms per job)"]["ms_median"] > 0
