@@ -1,8 +1,9 @@
 """Requests/s of the ``openai`` teacher against the fake OpenAI server (50 ms latency per answer).
 
 The server runs in its own process (``python -m codeio.testing.openai_server``) so it does not share a
-GIL with the client. Each cell (client x requests in flight) first probes the rate, then times a batch
-sized to last ~``--seconds``, in ``--steps`` slices: the cells take turns slice by slice. Besides the teacher (aiohttp and httpx clients) it times raw clients doing
+GIL with the client; on a machine with 2 or more cores the client and the server get one core each
+(``--no-pin`` leaves them to the scheduler). Each cell (client x requests in flight) first probes the rate, then times a batch
+sized to last ~``--seconds`` (optionally in ``--steps`` slices, the cells taking turns slice by slice). Besides the teacher (aiohttp and httpx clients) it times raw clients doing
 the same requests, to show where the time goes. CPU seconds of the client and of the server process are
 recorded per cell: a side near 1.0 CPU-second per wall-second is the bottleneck. The cells run
 interleaved, ``--repetitions`` times each (``experiments/benchmethod.py``): medians, spreads, load
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import subprocess
 import sys
 import tempfile
@@ -143,44 +145,47 @@ CLIENTS = {
 
 def measure(clients: dict, concurrency: list[int], url: str, server_pid: int, args: argparse.Namespace,
             progress) -> Comparison:
-    """Every (client, in flight) cell, ``args.repetitions`` times, interleaved step by step.
+    """Every (client, in flight) cell, ``args.repetitions`` times, the cells taking turns.
 
-    A repetition opens every cell's client and probes its rate (untimed), sizing the cell's batch to last
-    about ``args.seconds``; then the cells take turns in ``args.steps`` steps, each timing a slice of its
-    batch (never fewer requests than it keeps in flight), so a burst of load on the machine lands on every
-    cell alike. Client CPU is this process's; the server's is read from /proc around every slice."""
+    A cell's turn opens its client, warms it up untimed (the first turn of a repetition also probes the
+    rate, sizing the cell's batch to last about ``args.seconds``), times one of the batch's ``args.steps``
+    slices (never fewer requests than it keeps in flight) and closes the client, so only one cell's
+    connections are open at a time. Client CPU is this process's; the server's is read from /proc around
+    every slice."""
     names = {cell_name(client, c): (make, c) for client, make in clients.items() for c in concurrency}
     samples: dict[str, list[Sample]] = {name: [] for name in names}
     order: list[str] = []
     before = machine_state()
     for repetition in range(args.repetitions):
-        runners, per_step = {}, {}
+        per_step: dict[str, int] = {}
         totals = {name: Sample(work=0.0, wall_s=0.0, cpu_s=0.0, extra={"server_cpu_s": 0.0, "steps": 0})
                   for name in names}
-        try:
+        for step in range(args.steps):
             for name, (make, c) in names.items():
-                runner = runners[name] = make(url, c)
-                probe = max(2 * c, 20)
-                start = time.perf_counter()
-                runner.run(probe)
-                rate = probe / (time.perf_counter() - start)
-                batch = min(args.cap, max(probe, rate * args.seconds))
-                per_step[name] = max(c, int(batch / args.steps))
-            for _ in range(args.steps):
-                for name, runner in runners.items():
+                runner = make(url, c)
+                try:
+                    warm = max(2 * c, 20)
+                    start = time.perf_counter()
+                    runner.run(warm)
+                    if step == 0:
+                        rate = warm / (time.perf_counter() - start)
+                        per_step[name] = max(c, int(min(args.cap, max(warm, rate * args.seconds)) / args.steps))
                     server0 = process_cpu_seconds(server_pid)
                     with Stopwatch(tree=False) as watch:  # the client alone; the server is measured apart
                         runner.run(per_step[name])
-                    total = totals[name]
-                    total.work += per_step[name]
-                    total.wall_s += watch.wall_s
-                    total.cpu_s += watch.cpu_s
-                    total.extra["server_cpu_s"] += process_cpu_seconds(server_pid) - server0
-                    total.extra["steps"] += 1
-        finally:
-            for runner in runners.values():
-                runner.close()
-        order.append(f"steps of {', '.join(names)} in turn")
+                    server = process_cpu_seconds(server_pid) - server0
+                finally:
+                    runner.close()
+                total = totals[name]
+                total.work += per_step[name]
+                total.wall_s += watch.wall_s
+                total.cpu_s += watch.cpu_s
+                total.extra["server_cpu_s"] += server
+                total.extra["steps"] += 1
+        if args.steps > 1:
+            order.append(f"steps of {', '.join(names)} in turn")
+        else:
+            order.extend(names)
         for name, total in totals.items():
             total.extra["server_cpu_s"] = round(total.extra["server_cpu_s"], 3)
             samples[name].append(total)
@@ -213,10 +218,13 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 64, 512])
     parser.add_argument("--seconds", type=float, default=6.0, help="target duration of each cell's timed batch")
-    parser.add_argument("--steps", type=int, default=3, help="slices of each batch; the cells take turns slice by slice")
+    parser.add_argument("--steps", type=int, default=1,
+                        help="slices of each cell's batch, the cells taking turns slice by slice (1: whole batches)")
     parser.add_argument("--cap", type=int, default=40000, help="most requests in one timed batch")
     parser.add_argument("--repetitions", type=int, default=MIN_REPETITIONS)
     parser.add_argument("--max-spread", type=float, default=MAX_SPREAD)
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="leave the client and the server to the scheduler instead of one core each")
     parser.add_argument("--quick", action="store_true", help="only the teacher (aiohttp, with and without the "
                         "response cache), 2 s batches, nothing written")
     parser.add_argument("--no-write", action="store_true")
@@ -233,6 +241,12 @@ def main() -> None:
 
     server = subprocess.Popen([sys.executable, "-m", "codeio.testing.openai_server", "--latency",
                                str(args.latency)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    cpus = sorted(os.sched_getaffinity(0))
+    if args.pin and len(cpus) >= 2:
+        # client and server on cores of their own: at 512 in flight both saturate a core, and left to the
+        # scheduler the two processes trade cores with the machine's other work and the rate wanders
+        os.sched_setaffinity(server.pid, {cpus[1]})
+        os.sched_setaffinity(0, {cpus[0]})
     try:
         url = server.stdout.readline().split()[-1]
         def progress(name, repetition, sample):
@@ -271,7 +285,9 @@ def main() -> None:
     print(text)
     if args.quick or args.no_write:
         return
-    header = (f"Measured by `{result['command']}` (latency {args.latency * 1000:.0f} ms; "
+    pinned = "client and server pinned to a core each" if args.pin and len(cpus) >= 2 else "not pinned"
+    result["affinity"] = pinned
+    header = (f"Measured by `{result['command']}` (latency {args.latency * 1000:.0f} ms; {pinned}; "
               f"{state_line(result['method'])}).\n\n")
     record(result, args.out, header + text)
 
