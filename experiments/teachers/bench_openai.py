@@ -164,7 +164,8 @@ def measure(clients: dict, concurrency: list[int], url: str, server_pid: int, ar
             for name, (make, c) in names.items():
                 runner = make(url, c)
                 try:
-                    warm = max(2 * c, 20)
+                    # the first turn probes the rate; later turns only open the connections again
+                    warm = max(2 * c, 20) if step == 0 else max(c, 20)
                     start = time.perf_counter()
                     runner.run(warm)
                     if step == 0:
