@@ -60,6 +60,20 @@ def test_bench_openai_quick_and_full_table(tmp_path):
 
 
 @pytest.mark.slow
+def test_bench_openai_takes_no_ratio_between_cpu_bound_cells(tmp_path):
+    # with the threshold at 0 every cell counts as CPU-bound: the record is written (nothing refused) and
+    # says why each ratio was not taken instead of recording one
+    out = tmp_path / "openai.json"
+    run_script("teachers/bench_openai.py", "--concurrency", "4", "--seconds", "0.2", "--cpu-bound", "0",
+               "--out", str(out), *LOOSE)
+    result = json.loads(out.read_text())
+    assert result["ratios"] == {}
+    assert set(result["ratios_not_taken"]) == {"teacher (aiohttp) + cache / teacher (aiohttp) @ 4",
+                                               "teacher (aiohttp) / raw aiohttp @ 4"}
+    assert "CPU-bound" in out.with_suffix(".md").read_text()
+
+
+@pytest.mark.slow
 def test_bench_trace_times_plain_and_traced_passes(tmp_path, shared_data):
     out = tmp_path / "trace.json"
     run_script("trace/bench_trace.py", "--limit", "12", "--out", str(out), *LOOSE)
@@ -131,3 +145,12 @@ def test_bench_overhead_small(tmp_path):
     assert len(result["measures"]["seccomp filter"]["ms_runs"]) == 3
     assert "seccomp filter: x baseline" in result["ratios"] and result["measures"]["seccomp filter"]["cpu_ms_median"] > 0
     assert result["executor"]["10-call job (ms per job)"]["ms_median"] > 0
+
+
+@pytest.mark.slow
+def test_compare_checkouts_runs_each_checkout_in_turn(shared_data):
+    # the checkout against itself: identical counts in every pass, one table row per round
+    done = run_script("sampling/compare_checkouts.py", "--old", str(ROOT), "--limit", "8", *LOOSE)
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == 3
+    assert "sample wall: median" in done.stdout and "counts, identical in every pass" in done.stdout
