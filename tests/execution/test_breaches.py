@@ -284,6 +284,47 @@ def test_worker_memory_is_out_of_reach(sandbox):
     assert found == [] and readable == [], f"memory of other processes readable: {readable}, secret in {found}"
 
 
+OWN_MEMORY_SCAN = r'''
+import ctypes
+def main_solution(head, tail):
+    # the secret is head + tail; it is never assembled here, so only an inherited copy can match
+    head, tail, found = head.encode(), tail.encode(), []
+    for line in open("/proc/self/maps").read().splitlines():
+        span, perms = line.split()[:2]
+        if not perms.startswith("r") or "[vvar" in line or "[vsyscall" in line:
+            continue
+        lo, hi = (int(x, 16) for x in span.split("-"))
+        if hi - lo > 1 << 28:
+            continue
+        try:
+            chunk = ctypes.string_at(lo, hi - lo)
+        except Exception:
+            continue
+        at = chunk.find(head)
+        while at != -1:
+            if chunk[at + len(head):at + len(head) + len(tail)] == tail:
+                found.append(line)
+                break
+            at = chunk.find(head, at + 1)
+    return found
+'''
+
+
+def test_earlier_jobs_data_is_not_in_a_later_jobs_memory(sandbox):
+    """Class 4: a job process starts from a state that held no other job's data. (A job process forked
+    from a worker that decoded earlier requests found the previous job's input in its own heap.)"""
+    token = "codeio-own-" + secrets.token_hex(12)
+    keeper = "def main_solution(secret):\n    return len(secret)\n"
+    halves = json.dumps({"head": token[:14], "tail": token[14:]})
+    # inputs of several sizes land in different allocators (a 200-character one stayed in the heap)
+    keepers = [Job.single(keeper, {"secret": "x" * pad + token + "y" * pad}) for pad in (0, 100, 3000, 30000)]
+    results = sandbox.run(keepers + [Job(code=OWN_MEMORY_SCAN, calls=[Call(kwargs_json=halves)] * 2,
+                                         timeout=10.0)])
+    assert all(r.calls[0].status == OK for r in results[:-1]), results[:-1]
+    for call in results[-1].calls:  # the job process itself and a forked call process
+        assert value_of(call) == [], f"an earlier job's input is in a later job's memory: {call}"
+
+
 # ---------------------------------------------------------------------------------------------------
 # 2. The trusted parent signals only what it forked
 CRASHER = OTHERS_PIPES + r'''

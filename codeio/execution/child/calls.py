@@ -215,12 +215,13 @@ def run_job(request, out_fd, prelude_ns, kill_leftovers):
         _write_frame(out_fd, module)
         return
     _write_frame(out_fd, {"t": "loaded"})
-    import gc
-
-    gc.collect()
-    if hasattr(gc, "freeze"):  # the calls' collectors then leave the loaded objects' pages shared
-        gc.freeze()
     last = _len(calls) - 1
+    if int(request.get("start", 0)) < last:  # calls will be forked from here
+        import gc
+
+        gc.collect()
+        if hasattr(gc, "freeze"):  # the calls' collectors then leave the loaded objects' pages shared
+            gc.freeze()
     for index in range(int(request.get("start", 0)), last + 1):
         # The last call runs in this process itself: no later call needs its loaded state any more.
         pid = _fork() if index < last else 0

@@ -18,7 +18,7 @@ CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
     1, 2, 4, 8, 32, 4096, 16384, 1 << 18)
 MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NAME, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 15, 24, 38
 KEYCTL_JOIN_SESSION_KEYRING = 1
 SYSCALL = {"x86_64": {"pivot_root": 155, "keyctl": 250, "mount_setattr": 442},
            "aarch64": {"pivot_root": 41, "keyctl": 219, "mount_setattr": 442}}
@@ -58,6 +58,11 @@ def unshare(flags):
 
 def prctl(option, value):
     _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl(%d)" % option)
+
+
+def set_process_name(name):
+    """The name ``ps`` and ``top`` show (``/proc/<pid>/comm``, 15 bytes); best effort."""
+    _libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)
 
 
 def syscall(name, *args):
@@ -262,41 +267,75 @@ def drop_bounding_capabilities():
         _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
 
 
-def switch_user(uid):
-    """Become ``uid`` (and gid ``uid``, no supplementary groups): every capability goes with root."""
-    drop_bounding_capabilities()
-    os.setgroups([])
+def switch_user(uid, prepared=False):
+    """Become ``uid`` (and gid ``uid``, no supplementary groups): every capability goes with root.
+    ``prepared``: the bounding set is already empty and the groups dropped (the job template did it)."""
+    if not prepared:
+        drop_bounding_capabilities()
+        os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
     if os.getuid() != uid or os.geteuid() != uid:
         raise OSError(1, "could not switch to uid %d" % uid)
 
 
-def set_limits(opts, calls_left, base_vm):
-    """Resource limits of a job process: address space on top of ``base_vm``, CPU backstop, file size,
-    open files, processes (per uid: meaningful because the uid is the job's alone), no core dumps."""
+def limit_values(opts, base_vm):
+    """The limits of a job process as (resource, value, hard limit) triples, computed once by the job
+    template: core dumps off, address space on top of ``base_vm``, file size, open files, message
+    queues, then the CPU backstop and the process count, whose values ``apply_limits`` fills in."""
+    values = [(resource.RLIMIT_CORE, 0)]
+    memory_mb = int(opts.get("memory_mb") or 0)
+    if memory_mb > 0:
+        values.append((resource.RLIMIT_AS, base_vm + memory_mb * 1024 * 1024))
+    if opts.get("file_size_mb"):
+        values.append((resource.RLIMIT_FSIZE, int(opts["file_size_mb"]) * 1024 * 1024))
+    if opts.get("nofile"):
+        values.append((resource.RLIMIT_NOFILE, int(opts["nofile"])))
+    values.append((resource.RLIMIT_MSGQUEUE, 1 << 20))
+    values.append((resource.RLIMIT_CPU, None))
+    values.append((resource.RLIMIT_NPROC, int(opts.get("nproc") or 0) or None))
+    return [(which, value, _hard_limit(which)) for which, value in values]
 
-    def limit(which, value):
-        soft, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY:
+
+def _hard_limit(which):
+    hard = resource.getrlimit(which)[1]
+    return None if hard == resource.RLIM_INFINITY else hard
+
+
+def apply_limits(values, opts, calls_left):
+    """Set the limits of ``limit_values``: the CPU backstop from the calls left (a backstop only: the
+    wall clock is the real limit) and, once the uid is the job's own, the process count (per uid)."""
+    for which, value, hard in values:
+        if which == resource.RLIMIT_CPU:
+            cpu = float(opts.get("cpu_seconds") or 0)
+            if cpu <= 0:
+                cpu = float(opts.get("timeout", 5.0)) * max(1, calls_left) + 2
+            value = int(cpu) + 1
+        elif which == resource.RLIMIT_NPROC and (value is None or os.getuid() == 0):
+            continue
+        if hard is not None:
             value = min(value, hard)
         resource.setrlimit(which, (value, value))
 
-    limit(resource.RLIMIT_CORE, 0)
-    memory_mb = int(opts.get("memory_mb") or 0)
-    if memory_mb > 0:
-        limit(resource.RLIMIT_AS, base_vm + memory_mb * 1024 * 1024)
-    cpu = float(opts.get("cpu_seconds") or 0)
-    if cpu <= 0:  # a backstop only: the wall clock is the real limit
-        cpu = float(opts.get("timeout", 5.0)) * max(1, calls_left) + 2
-    limit(resource.RLIMIT_CPU, int(cpu) + 1)
-    if opts.get("file_size_mb"):
-        limit(resource.RLIMIT_FSIZE, int(opts["file_size_mb"]) * 1024 * 1024)
-    if opts.get("nofile"):
-        limit(resource.RLIMIT_NOFILE, int(opts["nofile"]))
-    if opts.get("nproc") and os.getuid() != 0:
-        limit(resource.RLIMIT_NPROC, int(opts["nproc"]))
-    limit(resource.RLIMIT_MSGQUEUE, 1 << 20)
+
+def set_limits(opts, calls_left, base_vm):
+    """Every limit of a job process at once (``limit_values``, then ``apply_limits``)."""
+    apply_limits(limit_values(opts, base_vm), opts, calls_left)
+
+
+def write_own_file(name, data):
+    """Write ``data`` to ``/proc/self/<name>`` with bare system calls (no io stack); False when refused."""
+    try:
+        fd = os.open("/proc/self/" + name, os.O_WRONLY)
+    except OSError:
+        return False
+    try:
+        os.write(fd, data)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def current_vm_bytes():

@@ -154,7 +154,13 @@ def compile_filter(deny=DENIED):
 
 def install(deny=DENIED):
     """Install the filter on the calling thread (and its future children); OSError when refused."""
-    prog = compile_filter(deny)
+    install_compiled(compile_filter(deny))
+
+
+def install_compiled(prog):
+    """Install a filter ``compile_filter`` made earlier (the job template compiles it once)."""
+    if prog is None:
+        raise OSError(22, "no compiled seccomp filter")
     if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) refused")
     if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0) != 0:
