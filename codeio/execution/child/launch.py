@@ -117,7 +117,7 @@ def job_main(out_fd, request_fd, kill_leftovers, start):
         cap = sandbox.current_vm_bytes() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     calls.seed_all(0)
-    calls.run_job(request, out_fd, prelude_ns, kill_leftovers)
+    calls.run_job(request, out_fd, prelude_ns, kill_leftovers, sandbox.fork_without_handlers)
     os._exit(0)
 
 

@@ -28,6 +28,8 @@ PROC_READ_ONLY = ("sys", "sysrq-trigger", "irq", "bus", "fs")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc_gil = ctypes.PyDLL(None, use_errno=True)  # calls made with the GIL held (fork)
+_libc_gil.fork.restype = ctypes.c_int
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 _libc.syscall.restype = ctypes.c_long
@@ -58,6 +60,16 @@ def unshare(flags):
 
 def prctl(option, value):
     _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl(%d)" % option)
+
+
+def fork_without_handlers():
+    """fork(2) without CPython's at-fork handlers (threading's bookkeeping, ``random``'s reseed...), which
+    cost a few hundred page copies in every child. Only for a process that has no other thread and is
+    running only our code, so that no lock can be held; the caller reseeds ``random`` in the child."""
+    pid = _libc_gil.fork()
+    if pid < 0:
+        raise OSError(ctypes.get_errno(), "fork: %s" % os.strerror(ctypes.get_errno()))
+    return pid
 
 
 def set_process_name(name):

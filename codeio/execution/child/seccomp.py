@@ -157,11 +157,12 @@ def install(deny=DENIED):
     install_compiled(compile_filter(deny))
 
 
-def install_compiled(prog):
-    """Install a filter ``compile_filter`` made earlier (the job template compiles it once)."""
+def install_compiled(prog, no_new_privs=True):
+    """Install a filter ``compile_filter`` made earlier (the job template compiles it once, and sets
+    no_new_privs, which its children inherit: ``no_new_privs=False`` then)."""
     if prog is None:
         raise OSError(22, "no compiled seccomp filter")
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
+    if no_new_privs and _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) refused")
     if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) refused")

@@ -316,10 +316,11 @@ class Worker:
             deadline = started + timeout
             loaded, reply, fate = False, None, None
             oom_before = sandbox.oom_kills(self.oom_fd)
+            frames = wire.FrameReader(fd)
             try:
                 while index < n:
                     try:
-                        frame = wire.read_frame(fd, deadline, limit)
+                        frame = frames.read(deadline, limit)
                     except TimeoutError:
                         fate = (TIMEOUT, "no result within %.3g s" % timeout)
                         break

@@ -118,6 +118,8 @@ class Template:
         self.applied, self.missing = [], {}
         self.limits = []
         self.filter = None
+        self.single_threaded = False
+        """No other thread here: job processes are forked without CPython's at-fork handlers."""
 
     def prepare(self):
         """Everything a job process would otherwise redo: descriptors, session, environment, the
@@ -134,7 +136,12 @@ class Template:
         if self.uid is not None:
             self._step(PRIVATE_UID, self._prepare_identity)
         self._step(SECCOMP, self._prepare_filter)
+        self._settle()
+
+    def _settle(self):
+        """After start-up and after warm imports: the limits' values, the thread check, a frozen heap."""
         self._set_limit_values()
+        self.single_threaded = calls.thread_count() == 1
         import gc
 
         gc.collect()
@@ -188,7 +195,7 @@ class Template:
                 self._spawn(fds[0], fds[1], int(message.get("start") or 0))
             elif op == "warm":
                 notes = self.worker.warm(message.get("names") or [])
-                self._set_limit_values()  # the imports grew the address space every job starts from
+                self._settle()  # the imports grew the address space every job starts from
                 send(self.sock, {"t": "warmed", "notes": notes})
             for fd in fds:
                 try:
@@ -197,13 +204,18 @@ class Template:
                     pass
 
     def _spawn(self, request_fd, out_fd, start):
+        bare = self.single_threaded
         try:
-            pid = os.fork()
+            pid = sandbox.fork_without_handlers() if bare else os.fork()
         except OSError as exc:
             send(self.sock, {"t": "spawn_failed", "error": "fork: %s" % exc})
             return
         if pid == 0:
             try:
+                if bare:  # what os.fork's handler would have done: a fresh process has a fresh seed
+                    import random
+
+                    random.seed()
                 self._job_process(request_fd, out_fd, start)
             except BaseException as exc:  # noqa: BLE001 - reported on the job's pipe, never raised
                 try:
@@ -252,7 +264,7 @@ class Template:
     def _job_process(self, request_fd, out_fd, start):
         """In the forked job process: the per-job measures, then run (or exec) the job."""
         os.setpgid(0, 0)  # its own process group (a session and its scheduler group would cost more)
-        sandbox.set_process_name("codeio-job")
+        sandbox.write_own_file("comm", b"codeio-job")
         sandbox.close_fds_except([request_fd, out_fd])
         request = wire.loads(_read_all(request_fd))
         probe = bool(request.get("probe"))
@@ -288,7 +300,7 @@ class Template:
         os.chdir(workdir)  # as the job's uid: the folder is its own, mode 0700
         calls_left = len(request["job"].get("calls") or []) - start
         step(LIMITS, lambda: sandbox.apply_limits(self.limits, self.opts, calls_left))
-        step(SECCOMP, lambda: seccomp.install_compiled(self.filter))
+        step(SECCOMP, lambda: seccomp.install_compiled(self.filter, no_new_privs=False))
         if probe:
             wire.write_frame(out_fd, {"t": "measures", "applied": applied, "missing": missing})
         kill_leftovers = PRIVATE_UID in applied
@@ -300,7 +312,7 @@ class Template:
                       dict(os.environ))
         os.close(request_fd)
         request["start"] = start
-        calls.run_job(request, out_fd, self.worker.prelude_ns, kill_leftovers)
+        calls.run_job(request, out_fd, self.worker.prelude_ns, kill_leftovers, sandbox.fork_without_handlers)
         os._exit(0)
 
 
