@@ -118,13 +118,14 @@ class LocalWorker(Worker):
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                                      env=env, cwd="/", start_new_session=True, close_fds=True)
         self._in, self._out = self.proc.stdout.fileno(), self.proc.stdin.fileno()
+        self._frames = wire.FrameReader(self._in)
 
     def send(self, frame: dict[str, Any]) -> None:
-        wire.write_frame(self._out, frame)
+        wire.write_frame(self._out, frame, canonical=False)
 
     def read(self, deadline: float, limit: int) -> Any:
         try:
-            frame = wire.read_frame(self._in, deadline, limit)
+            frame = self._frames.read(deadline, limit)
         except TimeoutError:
             raise WorkerLost("worker stalled") from None
         except wire.Garbled as exc:

@@ -8,12 +8,13 @@ their own mount namespace (nothing touches the host's mounts). Every part is a v
 - process creation: a fork from the lean template that exits at once, without CPython's at-fork
   handlers (what the template does; the baseline), with them (``os.fork``), from the full template, and
   one more process inside it (a second call of a job);
-- the job process's own measures inside such a fork: IPC namespace, uid switch + limits, seccomp
-  filter (compiled once by the template), and all of them with loading a two-line module;
+- the job process's own measures inside such a fork (process group, name, OOM score, uid switch, CPU
+  and process limits), and the same with loading a two-line module; the IPC namespace, the seccomp
+  filter and the other limits it inherits from the template, so they cost it nothing;
 - the worker's memory+pids cgroup (a fork + exit inside it; joining it happens once per worker);
 - the template's clean-up after a job (kill(-1) as the job's uid, then reaping) instead of a plain wait;
-- per job, around the fork: the scratch tmpfs mounted and detached, and the frames one call sends
-  (loaded, reply + end, over a pipe, encoded and decoded).
+- per job, around the fork: the template's new IPC namespace for the next job, the scratch tmpfs
+  mounted and detached, and the frames one call sends (loaded, reply + end, encoded, piped, decoded).
 
 Part 2 runs trivial jobs through the forkserver (one worker): single-call and 10-call jobs, of a plain
 function (lean template) and of one whose module imports numpy (full template).
@@ -40,7 +41,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from codeio.execution import Call, Job, cgroups, make_executor  # noqa: E402 - after the path insert
-from codeio.execution.child import calls, sandbox, seccomp, wire  # noqa: E402
+from codeio.execution.child import calls, sandbox, wire  # noqa: E402
 from codeio.execution.config import DEFAULT_PRELUDE  # noqa: E402
 from codeio.execution.imports import split_prelude  # noqa: E402
 from experiments.benchmethod import (  # noqa: E402
@@ -61,7 +62,8 @@ BASELINE = "fork + exit of a job process (lean template)"
 SCRATCH = "scratch tmpfs x3 mounted and detached"
 KILL = "the template's kill-and-reap of the job's uid"
 FRAMES = "frames of one call (encode, pipe, decode)"
-NO_FORK = (SCRATCH, FRAMES)
+IPC = "a new IPC namespace (the template, between jobs)"
+NO_FORK = (IPC, SCRATCH, FRAMES)
 """Parts timed around the job, not inside a forked job process: their cost is their whole time."""
 
 
@@ -138,22 +140,26 @@ def measure_parts(iterations: int, blocks: int, rounds: int, max_spread: float) 
     sandbox.unshare(sandbox.CLONE_NEWNS)
     sandbox.mount(None, "/", None, sandbox.MS_REC | sandbox.MS_PRIVATE)
     group = cgroups.create(4 << 30, 4096)
-    limits = sandbox.limit_values(OPTIONS, sandbox.current_vm_bytes())
-    program = seccomp.compile_filter()
-    sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)
     spare = UID + 1
     code = "def main_solution(x):\n    return x * x\n"
     read_end, write_end = os.pipe()
 
-    def identity() -> None:
+    def own_measures() -> None:  # what template.Template._job_process does before loading
+        os.setpgid(0, 0)
+        sandbox.write_own_file("comm", b"codeio-job")
+        sandbox.write_own_file("oom_score_adj", b"1000")
         sandbox.switch_user(UID, prepared=True)
-        sandbox.apply_limits(limits, OPTIONS, 1)
+        sandbox.apply_limits(sandbox.job_limits(OPTIONS, 1))
 
-    def all_measures() -> None:
-        sandbox.unshare(sandbox.CLONE_NEWIPC)
-        identity()
-        seccomp.install_compiled(program, no_new_privs=False)
+    def own_measures_and_load() -> None:
+        own_measures()
         calls.load_module(code, namespace)
+
+    def new_ipc(count: int) -> float:
+        started = time.perf_counter()
+        for _ in range(count):
+            sandbox.unshare(sandbox.CLONE_NEWIPC)
+        return (time.perf_counter() - started) / count
 
     def extra_fork() -> None:  # one more process per call, as for a job's second call
         pid = sandbox.fork_without_handlers()
@@ -214,14 +220,12 @@ def measure_parts(iterations: int, blocks: int, rounds: int, max_spread: float) 
         "with CPython's at-fork handlers (os.fork)": lambda n: _fork_wait(_nothing, n, os.fork),
         "from the full template (numpy loaded)": None,  # timed in the helper
         "one more process per call": lambda n: _fork_wait(extra_fork, n),
-        "IPC namespace per job": lambda n: _fork_wait(lambda: sandbox.unshare(sandbox.CLONE_NEWIPC), n),
-        "private uid + limits": lambda n: _fork_wait(identity, n),
-        "seccomp filter (compiled once)": lambda n: _fork_wait(
-            lambda: seccomp.install_compiled(program, no_new_privs=False), n),
-        "all job measures + loading the code": lambda n: _fork_wait(all_measures, n),
+        "the job process's own measures (uid, CPU and process limits...)": lambda n: _fork_wait(own_measures, n),
+        "the same + loading the code": lambda n: _fork_wait(own_measures_and_load, n),
+        KILL: kill_and_reap,
+        IPC: new_ipc,
         "memory+pids cgroup (fork + exit inside)": in_cgroup,
         SCRATCH: scratch,
-        KILL: kill_and_reap,
         FRAMES: frames,
     }
     per_block = max(1, iterations // blocks)

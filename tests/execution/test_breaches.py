@@ -699,6 +699,47 @@ def test_scratch_space_is_private_per_job_and_wiped(sandbox):
     assert value_of(second.calls[0]) == [], second
 
 
+TRACER = r'''
+import os
+def main_solution():
+    done = []
+    for action in (lambda: os.chmod(".", 0o755), lambda: os.setxattr(".", "user.codeio", b"left"),
+                   lambda: os.utime(".", ns=(1, 1)), lambda: os.close(os.open("/tmp/gone", os.O_CREAT | os.O_WRONLY)),
+                   lambda: os.unlink("/tmp/gone"), lambda: os.listdir("/tmp"), lambda: os.listdir("/var/tmp"),
+                   lambda: os.listdir("/dev/shm"), lambda: os.mkdir("sub"), lambda: os.rmdir("sub")):
+        try:
+            action()
+            done.append(True)
+        except OSError:
+            done.append(False)
+    return done
+'''
+
+OBSERVER = r'''
+import os
+def main_solution():
+    view = {"xattrs": sorted(os.listxattr("."))}
+    for name, path in (("tmp", "/tmp"), ("var_tmp", "/var/tmp"), ("dev_shm", "/dev/shm"), ("cwd", ".")):
+        info = os.lstat(path)
+        view[name] = [oct(info.st_mode), info.st_nlink, info.st_size, sorted(os.listdir(path)),
+                      info.st_atime_ns == info.st_mtime_ns, info.st_mtime_ns == info.st_ctime_ns,
+                      info.st_mtime_ns > 10**9]
+    return view
+'''
+
+
+def test_scratch_shows_no_trace_of_earlier_jobs(sandbox):
+    """Class 5: whatever a job changed in its scratch (a file made and removed, a listing, the working
+    directory's mode, times and extended attributes) is invisible to the next job: it sees exactly
+    what a job sees after one that did nothing."""
+    noop = "def main_solution():\n    return 0\n"
+    tracer, after_tracer, _, after_noop = sandbox.run([Job.single(TRACER, {}), Job.single(OBSERVER, {}),
+                                                       Job.single(noop, {}), Job.single(OBSERVER, {})])
+    assert tracer.calls[0].status == OK and any(value_of(tracer.calls[0])), tracer
+    assert value_of(after_tracer.calls[0]) == value_of(after_noop.calls[0])
+    assert value_of(after_noop.calls[0])["cwd"][0] == oct(0o40700)
+
+
 # ---------------------------------------------------------------------------------------------------
 # 6. Jobs steering the long-lived worker
 STEER = r'''

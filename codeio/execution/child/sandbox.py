@@ -237,6 +237,26 @@ def mount_scratch(size_mb, stash, uid):
         os.chown(WORKDIR, uid, uid)
 
 
+def scratch_state():
+    """Everything a job can observe of the scratch, to tell whether a job left any trace there: per
+    tmpfs its free blocks and inodes; per top folder and for the working directory its mode, owner,
+    link count, size and times (ctime moves with any change of attributes, extended ones included);
+    the working directory's extended attributes (the top folders are root's, sticky: jobs cannot set
+    any). Raises OSError when a folder is missing."""
+    state = []
+    for folder in SCRATCH + (WORKDIR,):
+        if folder != WORKDIR and not os.path.ismount(folder):
+            continue
+        if folder != WORKDIR:
+            usage = os.statvfs(folder)
+            state.append((usage.f_bfree, usage.f_ffree))
+        info = os.lstat(folder)
+        state.append((info.st_ino, info.st_mode, info.st_uid, info.st_gid, info.st_nlink, info.st_size,
+                      info.st_atime_ns, info.st_mtime_ns, info.st_ctime_ns))
+    state.append(tuple(sorted(os.listxattr(WORKDIR, follow_symlinks=False))))
+    return tuple(state)
+
+
 def drop_scratch():
     """Detach the job's scratch mounts: constant time, whatever the job left there."""
     for folder in SCRATCH:
@@ -291,10 +311,10 @@ def switch_user(uid, prepared=False):
         raise OSError(1, "could not switch to uid %d" % uid)
 
 
-def limit_values(opts, base_vm):
-    """The limits of a job process as (resource, value, hard limit) triples, computed once by the job
-    template: core dumps off, address space on top of ``base_vm``, file size, open files, message
-    queues, then the CPU backstop and the process count, whose values ``apply_limits`` fills in."""
+def template_limits(opts, base_vm):
+    """The limits every job process takes that do not depend on the job, as (resource, value) pairs
+    clamped to the hard limits: core dumps off, address space on top of ``base_vm``, file size, open
+    files, message queues. The job template sets them on itself; its job processes inherit them."""
     values = [(resource.RLIMIT_CORE, 0)]
     memory_mb = int(opts.get("memory_mb") or 0)
     if memory_mb > 0:
@@ -304,35 +324,34 @@ def limit_values(opts, base_vm):
     if opts.get("nofile"):
         values.append((resource.RLIMIT_NOFILE, int(opts["nofile"])))
     values.append((resource.RLIMIT_MSGQUEUE, 1 << 20))
-    values.append((resource.RLIMIT_CPU, None))
-    values.append((resource.RLIMIT_NPROC, int(opts.get("nproc") or 0) or None))
-    return [(which, value, _hard_limit(which)) for which, value in values]
+    return [(which, _clamp(which, value)) for which, value in values]
 
 
-def _hard_limit(which):
+def _clamp(which, value):
     hard = resource.getrlimit(which)[1]
-    return None if hard == resource.RLIM_INFINITY else hard
+    return value if hard == resource.RLIM_INFINITY else min(value, hard)
 
 
-def apply_limits(values, opts, calls_left):
-    """Set the limits of ``limit_values``: the CPU backstop from the calls left (a backstop only: the
-    wall clock is the real limit) and, once the uid is the job's own, the process count (per uid)."""
-    for which, value, hard in values:
-        if which == resource.RLIMIT_CPU:
-            cpu = float(opts.get("cpu_seconds") or 0)
-            if cpu <= 0:
-                cpu = float(opts.get("timeout", 5.0)) * max(1, calls_left) + 2
-            value = int(cpu) + 1
-        elif which == resource.RLIMIT_NPROC and (value is None or os.getuid() == 0):
-            continue
-        if hard is not None:
-            value = min(value, hard)
+def apply_limits(values):
+    for which, value in values:
         resource.setrlimit(which, (value, value))
 
 
+def job_limits(opts, calls_left):
+    """The limits that depend on the job: the CPU backstop from the calls left (a backstop only: the wall
+    clock is the real limit) and, once the uid is the job's own, the process count (counted per uid)."""
+    cpu = float(opts.get("cpu_seconds") or 0)
+    if cpu <= 0:
+        cpu = float(opts.get("timeout", 5.0)) * max(1, calls_left) + 2
+    values = [(resource.RLIMIT_CPU, _clamp(resource.RLIMIT_CPU, int(cpu) + 1))]
+    if opts.get("nproc") and os.getuid() != 0:
+        values.append((resource.RLIMIT_NPROC, _clamp(resource.RLIMIT_NPROC, int(opts["nproc"]))))
+    return values
+
+
 def set_limits(opts, calls_left, base_vm):
-    """Every limit of a job process at once (``limit_values``, then ``apply_limits``)."""
-    apply_limits(limit_values(opts, base_vm), opts, calls_left)
+    """Every limit of a job process at once."""
+    apply_limits(template_limits(opts, base_vm) + job_limits(opts, calls_left))
 
 
 def write_own_file(name, data):

@@ -62,6 +62,9 @@ class Worker:
         self.uid = self.sandbox_cfg.get("uid")
         self.stash = []
         self.scratch_ok = False
+        self.scratch_clean = None
+        """What a job could observe of the mounted scratch while no job has used it (``scratch_state``);
+        None when no scratch is mounted."""
         self.exec_python = self.sandbox_cfg.get("exec_python") or ""
         self.prelude_ns = {"__builtins__": builtins}
         self.warmed = set()
@@ -241,14 +244,16 @@ class Worker:
                 return
             reply = dict(reply, t="call", i=index, seq=seq)
             reply.pop("nonce", None)
-            wire.write_frame(out_fd, reply)
+            wire.write_frame(out_fd, reply, canonical=False)
 
         if request.get("warm"):
             self._forward_warm(request["warm"], set(request.get("warm_lean") or ()))
         scratch, workdir = False, None
         try:
             if self.scratch_ok:
-                sandbox.mount_scratch(int(self.opts.get("tmp_size_mb") or 64), self.stash, self.uid)
+                if self.scratch_clean is None:
+                    sandbox.mount_scratch(int(self.opts.get("tmp_size_mb") or 64), self.stash, self.uid)
+                    self.scratch_clean = sandbox.scratch_state()
                 scratch, workdir = True, sandbox.WORKDIR
             elif self.strict:
                 raise OSError("scratch space unavailable")
@@ -275,11 +280,22 @@ class Worker:
             # every process of the job is gone (the template said so): the parent may go on while the
             # scratch is detached
             if probe_results is None:
-                wire.write_frame(out_fd, {"t": "done", "seq": seq})
+                wire.write_frame(out_fd, {"t": "done", "seq": seq}, canonical=False)
             if scratch:
-                sandbox.drop_scratch()
+                self._release_scratch()
             elif workdir:
                 _remove_tree(workdir)
+
+    def _release_scratch(self):
+        """Keep the scratch for the next job only if this one left no trace a job could observe: no file
+        or block, no changed time, mode or size, no extended attribute. Otherwise detach it."""
+        try:
+            unchanged = sandbox.scratch_state() == self.scratch_clean
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            sandbox.drop_scratch()
+            self.scratch_clean = None
 
     def _request_file(self, request, workdir, lean):
         """The job's request in a memory file the job process reads itself (the template never does)."""
@@ -291,7 +307,7 @@ class Worker:
             prelude = self.prelude_light + ([] if lean else self.prelude_heavy)
             data.update(prelude=prelude, memory_mb=self.opts.get("memory_mb") or 0)
         fd = os.memfd_create("codeio-job", getattr(os, "MFD_CLOEXEC", 1))
-        view = memoryview(wire.dumps_canonical(data, True, 1 << 30).encode("utf-8"))
+        view = memoryview(wire.frame_bytes(data, canonical=False)[4:])
         while view:
             view = view[os.write(fd, view):]
         os.lseek(fd, 0, os.SEEK_SET)

@@ -2,10 +2,11 @@
 """The job template: a clean process inside the worker's sandbox that every job process is forked from.
 
 Why it exists: a job process used to be forked from the worker and then apply every per-job measure
-itself (environment, capabilities, limits, seccomp program...), in Python, in a fresh copy-on-write
-address space where each page it touches costs a page copy. That tripled the cost of a call. The
-template applies, once, everything that does not depend on the job, so a job process only has to take
-the measures that must be its own (session, IPC namespace, uid, CPU and process limits, the filter)
+itself (environment, capabilities, limits, an IPC namespace, the seccomp filter...), in Python, in a
+fresh copy-on-write address space where each page it touches costs a page copy. That tripled the cost
+of a call. The template applies, once, everything that does not depend on the job, and puts itself in
+a new IPC namespace after every job, so a job process is born with the filter, the IPC namespace and
+most limits, and only has to take what must be its own (process group, uid, CPU and process limits)
 with a handful of system calls before it loads the code.
 
 What keeps it clean: it never runs job code and never holds job data. The worker sends it only
@@ -44,6 +45,7 @@ except ImportError:  # imported by launch.py run as a script: the siblings are t
 CRASHED = calls.CRASHED
 IPC_NAMESPACE, PRIVATE_UID, SECCOMP, LIMITS = "ipc-namespace-per-job", "private-uid", "seccomp", "rlimits"
 JOB_MEASURES = (IPC_NAMESPACE, PRIVATE_UID, LIMITS, SECCOMP)
+"""Per-job measures, as the probe job reports them (the template applies some, the job process the rest)."""
 CHILD_DIR = "/.codeio/child"  # where exec'd jobs find this package inside the sandbox (``rootfs.CHILD_DIR``)
 MAX_MESSAGE = 1 << 16
 PR_SET_CHILD_SUBREAPER = 36
@@ -52,7 +54,7 @@ PR_SET_CHILD_SUBREAPER = 36
 # ---------------------------------------------------------------------------------------------------
 # Messages (both ends)
 def send(sock, message, fds=()):
-    data = wire.dumps_canonical(message).encode("utf-8")
+    data = wire.frame_bytes(message, canonical=False)[4:]
     if fds:
         sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
     else:
@@ -116,14 +118,15 @@ class Template:
         processes (``_kill_leftovers``)."""
         self.exec_python = worker.exec_python
         self.applied, self.missing = [], {}
-        self.limits = []
-        self.filter = None
+        self.fresh_ipc = False
+        """The IPC namespace we are in was made after the last job ended: the next job may have it."""
         self.single_threaded = False
         """No other thread here: job processes are forked without CPython's at-fork handlers."""
 
     def prepare(self):
-        """Everything a job process would otherwise redo: descriptors, session, environment, the
-        bounding set, no_new_privs, the limits' values and the compiled filter."""
+        """Everything that does not depend on the job, once: descriptors, session, environment, the
+        bounding set and groups, the limits, a fresh IPC namespace and the seccomp filter, which every
+        job process inherits."""
         os.setsid()
         sandbox.set_process_name("codeio-template")
         sandbox.close_fds_except([self.sock.fileno()])
@@ -135,12 +138,13 @@ class Template:
         os.environ["PYTHONHASHSEED"] = str(int(self.opts.get("hash_seed") or 0))
         if self.uid is not None:
             self._step(PRIVATE_UID, self._prepare_identity)
-        self._step(SECCOMP, self._prepare_filter)
+        self._step(LIMITS, self._set_limits)
+        self._renew_ipc()
+        self._step(SECCOMP, lambda: seccomp.install(seccomp.TEMPLATE_DENIED))  # last: it refuses mounts
         self._settle()
 
     def _settle(self):
-        """After start-up and after warm imports: the limits' values, the thread check, a frozen heap."""
-        self._set_limit_values()
+        """After start-up and after warm imports: the thread check and a frozen heap."""
         self.single_threaded = calls.thread_count() == 1
         import gc
 
@@ -151,9 +155,15 @@ class Template:
     def _step(self, name, action):
         try:
             action()
-            self.applied.append(name)
+            if name not in self.applied:
+                self.applied.append(name)
+            self.missing.pop(name, None)
+            return True
         except (OSError, ValueError) as exc:
             self.missing[name] = str(exc)[:300]
+            if name in self.applied:
+                self.applied.remove(name)
+            return False
 
     def _prepare_identity(self):
         sandbox.drop_bounding_capabilities()
@@ -168,16 +178,18 @@ class Template:
             return
         raise OSError("no uid next to %s to kill the job's processes from" % self.uid)
 
-    def _prepare_filter(self):
-        self.filter = seccomp.compile_filter()
-        sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)
-
-    def _set_limit_values(self):
-        """The job's limits as (resource, value) pairs: set by each job process in a few calls."""
+    def _set_limits(self):
+        """The limits that do not depend on the job, on ourselves: every job process inherits them (the
+        address space on top of what we hold now, so again after warm imports)."""
         base_vm = sandbox.current_vm_bytes()
         if self.exec_python:
             base_vm += 4096 * 1024 * 1024  # room for a fresh interpreter; it tightens after its prelude
-        self.limits = sandbox.limit_values(self.opts, base_vm)
+        sandbox.apply_limits(sandbox.template_limits(self.opts, base_vm))
+
+    def _renew_ipc(self):
+        """Step into a new IPC namespace: the next job's, which no process has used. The last job's
+        namespace, its SysV objects and message queues, go with its last process."""
+        self.fresh_ipc = self._step(IPC_NAMESPACE, lambda: sandbox.unshare(sandbox.CLONE_NEWIPC))
 
     def serve(self):
         try:
@@ -195,7 +207,8 @@ class Template:
                 self._spawn(fds[0], fds[1], int(message.get("start") or 0))
             elif op == "warm":
                 notes = self.worker.warm(message.get("names") or [])
-                self._settle()  # the imports grew the address space every job starts from
+                self._step(LIMITS, self._set_limits)  # the imports grew the address space jobs start from
+                self._settle()
                 send(self.sock, {"t": "warmed", "notes": notes})
             for fd in fds:
                 try:
@@ -204,6 +217,10 @@ class Template:
                     pass
 
     def _spawn(self, request_fd, out_fd, start):
+        if self.strict and not self.fresh_ipc:
+            send(self.sock, {"t": "spawn_failed", "error": "no fresh IPC namespace: %s"
+                             % self.missing.get(IPC_NAMESPACE)})
+            return
         bare = self.single_threaded
         try:
             pid = sandbox.fork_without_handlers() if bare else os.fork()
@@ -225,10 +242,12 @@ class Template:
                     pass
             finally:
                 os._exit(111)
+        self.fresh_ipc = False
         send(self.sock, {"t": "started", "pid": pid})
         exit_text = _wait_keeping_zombie(pid)  # the pid stays the job's until the worker has our report
         self._kill_leftovers(pid)
         send(self.sock, {"t": "exited", "exit": exit_text})
+        self._renew_ipc()  # while the worker reports the job
 
     def _kill_leftovers(self, pid):
         """Kill and reap every process of the job, whatever it did (new sessions, double forks): they
@@ -262,33 +281,32 @@ class Template:
 
     # -- the job process ---------------------------------------------------------------------------
     def _job_process(self, request_fd, out_fd, start):
-        """In the forked job process: the per-job measures, then run (or exec) the job."""
+        """In the forked job process: the measures that are the job's own, then run (or exec) the job.
+        The IPC namespace, the seccomp filter and most limits it has from the template already."""
         os.setpgid(0, 0)  # its own process group (a session and its scheduler group would cost more)
         sandbox.write_own_file("comm", b"codeio-job")
         sandbox.close_fds_except([request_fd, out_fd])
         request = wire.loads(_read_all(request_fd))
         probe = bool(request.get("probe"))
-        applied, missing = [name for name in JOB_MEASURES if name in self.applied], dict(self.missing)
+        applied, missing = [], {}
 
         def step(name, action):
+            if name in missing:
+                return
             try:
                 action()
-                if name not in applied:
-                    applied.append(name)
+                applied.append(name)
                 return
             except (OSError, ValueError) as exc:
                 missing[name] = str(exc)[:300]
-                if name in applied:
-                    applied.remove(name)
             if self.strict and not probe:
                 wire.write_frame(out_fd, {"t": "setup_failed", "status": CRASHED,
                                           "error": "sandbox set-up failed (%s): %s" % (name, missing[name])})
                 os._exit(0)
 
-        for name, why in self.missing.items():  # a measure the template could not prepare
-            if name in JOB_MEASURES:
-                step(name, _refuse(why))
-        step(IPC_NAMESPACE, lambda: sandbox.unshare(sandbox.CLONE_NEWIPC))
+        for name in JOB_MEASURES:  # what the template could not apply
+            if name in self.missing:
+                step(name, _refuse(self.missing[name]))
         sandbox.write_own_file("oom_score_adj", b"1000")  # under memory pressure the job dies, not the worker
         workdir = request.get("workdir") or "/"
         if workdir != sandbox.WORKDIR:  # no scratch mount (allow_unsandboxed): a host folder
@@ -299,9 +317,10 @@ class Template:
             step(PRIVATE_UID, lambda: sandbox.switch_user(int(self.uid), prepared=True))
         os.chdir(workdir)  # as the job's uid: the folder is its own, mode 0700
         calls_left = len(request["job"].get("calls") or []) - start
-        step(LIMITS, lambda: sandbox.apply_limits(self.limits, self.opts, calls_left))
-        step(SECCOMP, lambda: seccomp.install_compiled(self.filter, no_new_privs=False))
-        if probe:
+        step(LIMITS, lambda: sandbox.apply_limits(sandbox.job_limits(self.opts, calls_left)))
+        if probe:  # confirm, from inside, what the template says every job process inherits
+            step(SECCOMP, lambda: _check_seccomp_filter())
+            step(IPC_NAMESPACE, lambda: None)
             wire.write_frame(out_fd, {"t": "measures", "applied": applied, "missing": missing})
         kill_leftovers = PRIVATE_UID in applied
         if self.exec_python:
@@ -314,6 +333,16 @@ class Template:
         request["start"] = start
         calls.run_job(request, out_fd, self.worker.prelude_ns, kill_leftovers, sandbox.fork_without_handlers)
         os._exit(0)
+
+
+def _check_seccomp_filter():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("Seccomp:"):
+                if line.split()[1] != "2":
+                    raise OSError("no seccomp filter (Seccomp: %s)" % line.split()[1])
+                return
+    raise OSError("/proc/self/status has no Seccomp line")
 
 
 def _refuse(why):

@@ -43,6 +43,9 @@ _unpack = struct.Struct(">I").unpack
 _encode_str = json.encoder.encode_basestring  # ensure_ascii=False, like codeio.jsontext.canonical_json
 _scan = json.JSONDecoder().scan_once  # the C scanner: immune to later patches of the json module
 _surrogate = re.compile("[\ud800-\udfff]")
+_trusted_encode = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode
+"""The C encoder, for frames of processes that never run job code (parent, worker, template): ASCII
+only, so lone surrogates come out escaped as ``dumps_canonical`` writes them."""
 _escape = _surrogate.sub
 _is_ascii = str.isascii
 
@@ -178,18 +181,30 @@ def loads(text):
 
 # ---------------------------------------------------------------------------------------------------
 # Framing
-def write_frame(fd, obj):
+def write_frame(fd, obj, canonical=True):
     """Write ``obj`` as one frame (all of it: the loop survives short writes)."""
-    write_frames(fd, [obj])
+    write_frames(fd, [obj], canonical)
 
 
-def write_frames(fd, objs):
+def frame_bytes(obj, canonical=True):
+    """The frame of ``obj``: ``canonical`` (in a job process, whose code may have patched ``json``) with
+    the private encoder, else with the C one (about ten times faster)."""
+    data = None
+    if not canonical:
+        try:
+            data = _trusted_encode(obj).encode("ascii")
+        except (ValueError, TypeError, RecursionError):
+            data = None
+    if data is None:
+        data = dumps_canonical(obj, True, 1 << 30).encode("utf-8")
+    return _pack(_len(data)) + data
+
+
+def write_frames(fd, objs, canonical=True):
     """Write several frames with as few system calls as the pipe allows."""
     parts = []
     for obj in objs:
-        data = dumps_canonical(obj, True, 1 << 30).encode("utf-8")
-        parts.append(_pack(_len(data)))
-        parts.append(data)
+        parts.append(frame_bytes(obj, canonical))
     view = memoryview(b"".join(parts))
     while view:
         view = view[_write(fd, view):]
