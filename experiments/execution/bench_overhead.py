@@ -141,15 +141,15 @@ def measure_parts(iterations: int, blocks: int, rounds: int, max_spread: float) 
     sandbox.mount(None, "/", None, sandbox.MS_REC | sandbox.MS_PRIVATE)
     group = cgroups.create(4 << 30, 4096)
     spare = UID + 1
+    hard = sandbox.hard_limits()
     code = "def main_solution(x):\n    return x * x\n"
     read_end, write_end = os.pipe()
 
     def own_measures() -> None:  # what template.Template._job_process does before loading
         os.setpgid(0, 0)
-        sandbox.write_own_file("comm", b"codeio-job")
         sandbox.write_own_file("oom_score_adj", b"1000")
         sandbox.switch_user(UID, prepared=True)
-        sandbox.apply_limits(sandbox.job_limits(OPTIONS, 1))
+        sandbox.apply_limits(sandbox.job_limits(OPTIONS, 1, hard))
 
     def own_measures_and_load() -> None:
         own_measures()

@@ -337,21 +337,27 @@ def apply_limits(values):
         resource.setrlimit(which, (value, value))
 
 
-def job_limits(opts, calls_left):
+def hard_limits():
+    """The hard limits ``job_limits`` clamps to (read once by the job template; its children share them)."""
+    return {which: resource.getrlimit(which)[1] for which in (resource.RLIMIT_CPU, resource.RLIMIT_NPROC)}
+
+
+def job_limits(opts, calls_left, hard):
     """The limits that depend on the job: the CPU backstop from the calls left (a backstop only: the wall
     clock is the real limit) and, once the uid is the job's own, the process count (counted per uid)."""
     cpu = float(opts.get("cpu_seconds") or 0)
     if cpu <= 0:
         cpu = float(opts.get("timeout", 5.0)) * max(1, calls_left) + 2
-    values = [(resource.RLIMIT_CPU, _clamp(resource.RLIMIT_CPU, int(cpu) + 1))]
+    wanted = [(resource.RLIMIT_CPU, int(cpu) + 1)]
     if opts.get("nproc") and os.getuid() != 0:
-        values.append((resource.RLIMIT_NPROC, _clamp(resource.RLIMIT_NPROC, int(opts["nproc"]))))
-    return values
+        wanted.append((resource.RLIMIT_NPROC, int(opts["nproc"])))
+    return [(which, value if hard[which] == resource.RLIM_INFINITY else min(value, hard[which]))
+            for which, value in wanted]
 
 
 def set_limits(opts, calls_left, base_vm):
     """Every limit of a job process at once."""
-    apply_limits(template_limits(opts, base_vm) + job_limits(opts, calls_left))
+    apply_limits(template_limits(opts, base_vm) + job_limits(opts, calls_left, hard_limits()))
 
 
 def write_own_file(name, data):

@@ -246,6 +246,7 @@ class Worker:
             reply.pop("nonce", None)
             wire.write_frame(out_fd, reply, canonical=False)
 
+
         if request.get("warm"):
             self._forward_warm(request["warm"], set(request.get("warm_lean") or ()))
         scratch, workdir = False, None
@@ -277,8 +278,8 @@ class Worker:
                 finally:
                     os.close(request_fd)
         finally:
-            # every process of the job is gone (the template said so): the parent may go on while the
-            # scratch is detached
+            # every process of the job is gone (the template said so) before the parent hears "done":
+            # when ``run`` returns, nothing of its jobs is left running
             if probe_results is None:
                 wire.write_frame(out_fd, {"t": "done", "seq": seq}, canonical=False)
             if scratch:
@@ -323,11 +324,7 @@ class Worker:
         consecutive = 0
         max_timeouts = int(self.opts.get("max_consecutive_timeouts", 3))
         while index < n:
-            pid, fd, failure = self._spawn(sock, request_fd, index)
-            if pid is None:
-                emit(index, {"status": CRASHED, "error": "sandbox set-up failed: %s" % failure, "seconds": 0.0})
-                index += 1
-                continue
+            fd = self._spawn(sock, request_fd, index)
             started = time.monotonic()
             deadline = started + timeout
             loaded, reply, fate = False, None, None
@@ -383,7 +380,7 @@ class Worker:
                     break
             finally:
                 os.close(fd)
-                exit_text = self._finish(sock, pid)
+                exit_text = self._finish(sock)
             if index >= n:
                 break
             elapsed = time.monotonic() - started
@@ -412,30 +409,28 @@ class Worker:
         return {"status": CRASHED, "error": "exited without a result (%s)" % exit_text}
 
     def _spawn(self, sock, request_fd, start):
-        """Have a template fork a job process: (pid, read end of its reply pipe, None), or (None, None,
-        why) when it could not fork."""
+        """Have a template fork a job process; returns the read end of its reply pipe at once (the
+        template's report comes later, ``_finish``)."""
         read_fd, write_fd = os.pipe()
         try:
             template.send(sock, {"op": "spawn", "start": start}, [request_fd, write_fd])
         finally:
             os.close(write_fd)
-        reply, _ = template.receive(sock)
-        if not isinstance(reply, dict):
-            os.close(read_fd)
-            raise TemplateLost("the job template ended")
-        if reply.get("t") != "started":
-            os.close(read_fd)
-            return None, None, str(reply.get("error"))
-        return int(reply["pid"]), read_fd, None
+        return read_fd
 
-    def _finish(self, sock, pid):
+    def _finish(self, sock):
         """Kill the job process (even after its last frame: job code ran in it and may keep it alive) and
         wait until the template has reaped it and killed and reaped everything it left; returns how the
         job process ended. The pid is the template's report, and the template keeps the process unreaped
         until it sends its next report: it can only be the job process."""
+        reply, _ = template.receive(sock)
+        if isinstance(reply, dict) and reply.get("t") == "spawn_failed":
+            return "not started: %s" % reply.get("error")
+        if not isinstance(reply, dict) or reply.get("t") != "started":
+            raise TemplateLost("the job template ended")
         try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
+            os.kill(int(reply["pid"]), signal.SIGKILL)
+        except (OSError, ValueError, TypeError):
             pass
         reply, _ = template.receive(sock)
         if not isinstance(reply, dict) or reply.get("t") != "exited":

@@ -118,6 +118,7 @@ class Template:
         processes (``_kill_leftovers``)."""
         self.exec_python = worker.exec_python
         self.applied, self.missing = [], {}
+        self.hard_limits = {}
         self.fresh_ipc = False
         """The IPC namespace we are in was made after the last job ended: the next job may have it."""
         self.single_threaded = False
@@ -128,7 +129,7 @@ class Template:
         bounding set and groups, the limits, a fresh IPC namespace and the seccomp filter, which every
         job process inherits."""
         os.setsid()
-        sandbox.set_process_name("codeio-template")
+        sandbox.set_process_name("codeio-jobs")  # its job processes keep the name (renaming costs them)
         sandbox.close_fds_except([self.sock.fileno()])
         sandbox.set_parent_death_signal()  # (with a pid namespace, the worker's death ends it anyway)
         sandbox.prctl(PR_SET_CHILD_SUBREAPER, 1)
@@ -185,6 +186,7 @@ class Template:
         if self.exec_python:
             base_vm += 4096 * 1024 * 1024  # room for a fresh interpreter; it tightens after its prelude
         sandbox.apply_limits(sandbox.template_limits(self.opts, base_vm))
+        self.hard_limits = sandbox.hard_limits()
 
     def _renew_ipc(self):
         """Step into a new IPC namespace: the next job's, which no process has used. The last job's
@@ -284,7 +286,6 @@ class Template:
         """In the forked job process: the measures that are the job's own, then run (or exec) the job.
         The IPC namespace, the seccomp filter and most limits it has from the template already."""
         os.setpgid(0, 0)  # its own process group (a session and its scheduler group would cost more)
-        sandbox.write_own_file("comm", b"codeio-job")
         sandbox.close_fds_except([request_fd, out_fd])
         request = wire.loads(_read_all(request_fd))
         probe = bool(request.get("probe"))
@@ -317,7 +318,7 @@ class Template:
             step(PRIVATE_UID, lambda: sandbox.switch_user(int(self.uid), prepared=True))
         os.chdir(workdir)  # as the job's uid: the folder is its own, mode 0700
         calls_left = len(request["job"].get("calls") or []) - start
-        step(LIMITS, lambda: sandbox.apply_limits(sandbox.job_limits(self.opts, calls_left)))
+        step(LIMITS, lambda: sandbox.apply_limits(sandbox.job_limits(self.opts, calls_left, self.hard_limits)))
         if probe:  # confirm, from inside, what the template says every job process inherits
             step(SECCOMP, lambda: _check_seccomp_filter())
             step(IPC_NAMESPACE, lambda: None)
