@@ -9,8 +9,8 @@ from codeio.plan.model import Plan
 
 
 def quantity(x: float) -> str:
-    """3 significant figures with K / M / G / T / P."""
-    for size, suffix in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
+    """3 significant figures with K / M / G / T / P / E / Z."""
+    for size, suffix in ((1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
         if abs(x) >= size:
             return f"{x / size:.3g}{suffix}"
     return f"{x:.3g}"
@@ -36,7 +36,10 @@ def duration(seconds: float | None) -> str:
 
 
 def hours(seconds: float) -> str:
-    return "-" if not seconds else f"{seconds / 3600:,.3g}"
+    if not seconds:
+        return "-"
+    h = seconds / 3600
+    return f"{h:,.0f}" if h >= 1000 else f"{h:.3g}"
 
 
 def markdown(plan: Plan, costs: Costs, command: str) -> str:
@@ -55,8 +58,9 @@ def markdown(plan: Plan, costs: Costs, command: str) -> str:
     lines.append(f"| **total** | | **{hours(t['cpu_s'])}** | **{hours(t['gpu_s'])}** | **{duration(t['wall_s'])}** | "
                  f"**{size(t['bytes'])}** | stages one after another |")
     notes = [f"- {s.stage}: {n}" for s in plan.stages for n in s.notes]
-    if notes:
-        lines += ["", "Notes:", *notes]
+    notes.append("- wall times assume every core and GPU kept busy: job scheduling, start-up of each array "
+                 "task and shared-filesystem I/O are not in them")
+    lines += ["", "Notes:", *notes]
     lines += ["", "Inputs (measured = on this machine by the recorded benchmark; assumed = not measurable here, "
               "with its source; config = the composed pipeline settings):", "",
               "| input | value | basis | source |", "|---|---|---|---|"]

@@ -202,13 +202,21 @@ def costs_markdown(costs: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def display(path: Path) -> str:
+    """``path`` relative to the checkout when it is inside it (the plan looks there too)."""
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
 def validate(costs_path: Path, double: list[dict], size: int, extra: list[str], out_dir: Path,
              result_method: dict) -> tuple[dict, str]:
     """Run the plan for the 2x slice on this machine and compare it with the measured runs."""
     limit = 2 * size
     overrides = [o for o in slice_overrides(limit, extra) if not o.startswith(("collect.limit", "progress"))]
     plan_args = [*overrides, "cluster=local", f"cluster.cores_per_node={os.cpu_count()}", "scale=slice",
-                 f"scale.raw_files.{SOURCE_NAME}={limit}", f"plan.costs={costs_path}"]
+                 f"scale.raw_files.{SOURCE_NAME}={limit}", f"plan.costs={display(costs_path)}"]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plan.json"
         env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -325,6 +333,9 @@ def main() -> None:
         "method": method["method"], "methods": method["methods"], "ratios": method["ratios"],
     }
     shutil.rmtree(keep, ignore_errors=True)
+    dump = Path(tempfile.gettempdir()) / f"codeio-plan-runs-{os.getpid()}.json"
+    dump.write_text(json.dumps({"runs": runs, "method": method}, indent=1, default=str))
+    print(f"every run's per-stage figures: {dump} (kept for a refused run too)")
     costs_path = out_dir / "costs.json"
     text = costs_markdown(costs)
     print(text)
