@@ -47,13 +47,10 @@ def slice_overrides(limit: int, extra: list[str] | tuple[str, ...] = ()) -> list
 
 
 def compose(overrides: list[str]):
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
+    """The pipeline config of ``overrides``, composed as ``python -m codeio`` (and the plan) compose it."""
+    from codeio.plan.__main__ import compose as compose_config
 
-    from codeio.__main__ import CONF_DIR
-
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return hydra_compose(config_name="config", overrides=overrides)
+    return compose_config("config", overrides)
 
 
 @contextlib.contextmanager
