@@ -101,8 +101,11 @@ class Planner:
 
     def text_inputs(self) -> None:
         t = self.c.text
-        self.measured("chars_per_token", t["chars_per_token"])
-        self.inputs["chars_per_token"].source += f"; tokens counted with {t.get('tokenizer') or 'no tokenizer'}"
+        if t.get("tokenizer"):
+            self.measured("chars_per_token", t["chars_per_token"])
+            self.inputs["chars_per_token"].source += f"; tokens counted with {t['tokenizer']}"
+        else:  # the benchmark ran without a tokenizer: every token count rests on this conversion
+            self.assumed("chars_per_token", t["chars_per_token"], t.get("chars_per_token_source", "no tokenizer"))
         self.prompt_tokens = self.measured("prompt_tokens_per_task", t["prompt_tokens_mean"])
         if self.a.teacher.response_tokens is None:
             response = self.measured("response_tokens", t["trace_response_tokens_mean"])
@@ -117,6 +120,10 @@ class Planner:
         self.response_tokens = response
         self.feedback_tokens = self.measured("feedback_tokens", self.tokens(t["feedback_chars_mean"]))
         self.redo_tokens = self.config("redo_request_tokens", self.tokens(len(self.p.redo_request)))
+        if not t.get("tokenizer"):
+            for name in ("prompt_tokens_per_task", "response_tokens", "feedback_tokens"):
+                if self.inputs[name].basis == MEASURED:
+                    self.inputs[name].source += " (characters; tokens by the assumed chars_per_token)"
 
     def work_units(self) -> dict[str, float]:
         y = self.c.yields

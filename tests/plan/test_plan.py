@@ -110,6 +110,17 @@ def test_assumptions_are_labelled_as_such():
     assert any("capped" in w for w in plan.warnings)
 
 
+def test_token_counts_without_a_tokenizer_are_an_assumption(tmp_path):
+    costs = json.loads(COSTS.read_text())
+    costs["text"].update(tokenizer=None, chars_per_token=3.5, chars_per_token_source="assumed: --chars-per-token 3.5")
+    path = tmp_path / "costs.json"
+    path.write_text(json.dumps(costs))
+    plan, _, _ = make_plan([*PAPER, f"plan.costs={path}"])
+    assert plan.inputs["chars_per_token"].basis == "assumed"
+    plan, _, _ = make_plan(PAPER)
+    assert plan.inputs["chars_per_token"].basis == "measured" and "Qwen2.5" in plan.inputs["chars_per_token"].source
+
+
 def test_settings_unlike_the_benchmark_are_pointed_out():
     plan, _, _ = make_plan([*PAPER, "sampler.timeout=10"])
     assert any("sampler.timeout=10.0" in w for w in plan.warnings)
