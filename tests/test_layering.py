@@ -34,7 +34,7 @@ LAYERS = [
     # glue and entry points
     ("codeio.stages",),                 # each stage wires its components
     ("codeio.config",),                 # registers every schema, reads the stage registry
-    ("codeio.__main__", "codeio.execute"),
+    ("codeio.__main__", "codeio.execute", "codeio.plan"),  # codeio.plan composes the pipeline config too
 ]
 
 # Command-line tools that sit on top of the data flow although their module lives in a component package.
