@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -397,3 +399,60 @@ def test_interpreters_in_root_only_and_system_folders(python):
     assert result.status == OK, result
     uid, executable = result.value()
     assert uid >= 1_600_000_000 and Path(executable).resolve() == Path(path).resolve()
+
+
+def test_warm_third_party_modules_go_to_the_full_template_only():
+    """A third-party module that jobs keep importing is warmed where those jobs run (the full template,
+    since they import it); jobs of the lean template never have it loaded."""
+    pytest.importorskip("yaml")
+    importer = ("import sys\nalready = 'yaml' in sys.modules\nimport yaml\n"
+                "def main_solution():\n    return already\n")
+    lean_probe = ("import sys\ndef main_solution():\n"
+                  "    return sorted(m for m in sys.modules if m.startswith('ya'))\n")
+    with make_executor("forkserver", workers=1, timeout=2.0, warm_after=2) as ex:
+        assert [ex.run_one(importer, {}).value() for _ in range(4)] == [False, True, True, True]
+        assert ex.run_one(lean_probe, {}).value() == []
+
+
+def test_subprocess_jobs_import_only_the_prelude_they_can_tell():
+    """The subprocess executor execs a fresh interpreter per job: a job that cannot tell imports only the
+    prelude's standard-library lines there (numpy's import is most of such a job's start-up)."""
+    listing = ("import sys\ndef main_solution():\n"
+               "    return sorted({m.split('.')[0] for m in sys.modules if m[:1] != '_'} - set(sys.stdlib_module_names))\n")
+    with make_executor("subprocess", workers=1, timeout=5.0) as ex:
+        lean, full = ex.run([Job.single(listing, {}), Job.single("# np\n" + listing, {})])
+    assert lean.calls[0].value() == [] and "numpy" in full.calls[0].value()
+
+
+def test_a_lost_job_template_ends_its_worker_and_later_jobs_run():
+    """If a job template dies (say, chosen by the out-of-memory killer), the worker ends with it rather
+    than fork a new template from its own memory (which holds decoded jobs). The job in flight keeps
+    what it had already reported, the parent starts a new worker, later jobs run as usual, and nothing
+    of the old worker is left."""
+    import threading
+
+    from .conftest import descendants, worker_pids
+
+    with make_executor("forkserver", workers=1, timeout=5.0) as ex:
+        sleeper = "import time\ndef main_solution():\n    time.sleep(2)\n    return 'slept'\n"
+        results = {}
+        thread = threading.Thread(target=lambda: results.update(r=ex.run([Job.single(sleeper, {})])))
+        thread.start()
+        time.sleep(1.0)
+        before = worker_pids(ex)
+        templates = [pid for pid in before if pid_ppid(pid) in before and pid_ppid(pid_ppid(pid)) in before]
+        assert len(templates) == 2, before
+        for pid in templates:
+            os.kill(pid, 9)
+        thread.join(30)
+        assert results["r"][0].calls[0].status in (OK, CRASHED), results
+        assert ex.run_one("def main_solution(x):\n    return x + 1\n", {"x": 1}).value() == 2
+        assert not before & set(descendants(os.getpid())), "processes of the old worker are left"
+
+
+def pid_ppid(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return -1

@@ -268,6 +268,7 @@ class Worker:
             for index in range(int(request.get("start", 0)), n):
                 emit(index, {"status": CRASHED, "error": "sandbox set-up failed: %s" % exc})
             n = 0
+        lost = False
         try:
             if n:
                 lean = bool(request.get("lean")) and self.lean
@@ -277,10 +278,13 @@ class Worker:
                     self._drive(request, sock, request_fd, timeout, limit, emit, probe_results)
                 finally:
                     os.close(request_fd)
+        except TemplateLost:
+            lost = True  # no "done": the parent sees this worker end and starts another for the next job
+            raise
         finally:
             # every process of the job is gone (the template said so) before the parent hears "done":
             # when ``run`` returns, nothing of its jobs is left running
-            if probe_results is None:
+            if probe_results is None and not lost:
                 wire.write_frame(out_fd, {"t": "done", "seq": seq}, canonical=False)
             if scratch:
                 self._release_scratch()
