@@ -439,8 +439,9 @@ def test_a_lost_job_template_ends_its_worker_and_later_jobs_run():
         thread = threading.Thread(target=lambda: results.update(r=ex.run([Job.single(sleeper, {})])))
         thread.start()
         time.sleep(1.0)
-        before = worker_pids(ex)
-        templates = [pid for pid in before if pid_ppid(pid) in before and pid_ppid(pid_ppid(pid)) in before]
+        launcher = ex._pools[0][0].proc.pid
+        before = {launcher} | set(descendants(launcher)) & worker_pids(ex)  # launcher, worker, templates
+        templates = [pid for pid in before if pid_ppid(pid_ppid(pid)) == launcher]
         assert len(templates) == 2, before
         for pid in templates:
             os.kill(pid, 9)
