@@ -12,10 +12,12 @@ import logging
 import math
 import os
 import shutil
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,8 @@ class Pipeline:
         self.stages: dict[str, Stage] = {cls.name: cls(cfg) for cls in registry}
         self.selected = self._selected_stages(list(cfg.stages))
         self._keys: dict[str, str] = {}
+        self._terminated = False
+        """SIGTERM came while running (``_noting_sigterm``): no chunk is committed any more."""
 
     def _selected_stages(self, names: list[str]) -> list[str]:
         unknown = [n for n in names if n not in self.order]
@@ -108,6 +112,35 @@ class Pipeline:
 
     def run(self) -> dict[str, Any]:
         """Run the selected stages; call ``validate()`` first to fail fast on configuration errors."""
+        with self._noting_sigterm():
+            return self._run()
+
+    @contextmanager
+    def _noting_sigterm(self) -> Iterator[None]:
+        """SLURM ends a job (scancel, preemption) with SIGTERM to every process of it, the sandbox's
+        children included, then SIGKILL. Under submitit the main process carries on through SIGTERM, so
+        a chunk finished after it may hold calls that died of it: note the signal, and commit nothing
+        from then on (``_run_chunked``). Where SIGTERM would end the process anyway, it still does."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def on_sigterm(signum: int, frame: Any) -> None:
+            self._terminated = True
+            if callable(previous):
+                previous(signum, frame)
+            elif previous == signal.SIG_DFL:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, on_sigterm)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _run(self) -> dict[str, Any]:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         summary: dict[str, Any] = {"run_dir": str(self.run_dir), "cache_dir": str(self.cache_root),
                                    "stages": {}}
@@ -272,6 +305,12 @@ class Pipeline:
             except StageFailed as err:
                 bar.close()
                 raise StageFailed(f"stage {stage.name!r}, chunk {index}: {err}") from err
+            if self._terminated:
+                bar.close()
+                raise StageFailed(f"stage {stage.name!r}: SIGTERM received (scancel, preemption or a time "
+                                  f"limit), so chunk {index} and later ones were not committed (the signal "
+                                  "may have reached its sandboxed calls). Run the same command again to "
+                                  "resume from the chunks already committed.")
             if not store.commit_chunk(index, out.rows, out.rejected, len(rows), time.perf_counter() - t0,
                                       out.counts, writer=writer):
                 log.warning("stage %s: chunk %d was committed by another process meanwhile (shards of "
