@@ -114,7 +114,9 @@ ReturnToService=2
 SlurmctldTimeout=30
 SlurmdTimeout=60
 InactiveLimit=0
-KillWait=10
+# scancel sends SIGTERM (submitit's jobs carry on through it) and SIGKILL KillWait seconds later:
+# short here, so that a cancelled job stops promptly
+KillWait=5
 MinJobAge=60
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP

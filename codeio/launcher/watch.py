@@ -48,14 +48,7 @@ class JobWatch:
                 log.warning("slurm: could not report the jobs' states: %s", err)
 
     def job_ids(self) -> list[str]:
-        """Jobs of this launch: array tasks ``123_4`` (submitit also keeps a folder ``123`` for the array's
-        submission script) and plain jobs; folders of earlier launches into the same sweep dir are older."""
-        if not self.folder.is_dir():
-            return []
-        names = {p.name for p in self.folder.iterdir()
-                 if re.fullmatch(r"\d+(_\d+)?", p.name) and p.stat().st_mtime >= self.started - 1}
-        arrays = {name.split("_")[0] for name in names if "_" in name}
-        return sorted(names - arrays)
+        return submitted_jobs(self.folder, since=self.started - 1)
 
     def report(self) -> None:
         ids = self.job_ids()
@@ -90,6 +83,19 @@ class JobWatch:
         log.warning("slurm: %d of %d jobs cannot start: %s (jobs %s). %s; scancel %s gives them up. Still "
                     "waiting (%s; all jobs: %s)", len(stuck), len(ids), "; ".join(blocked), _shorten(stuck),
                     outlook, arrays, waited, summary)
+
+
+def submitted_jobs(folder: Path, since: float = 0.0) -> list[str]:
+    """SLURM job ids of the jobs submitit submitted into ``folder`` (one sub-folder each, made at
+    submission; ``since``: only folders modified since then, leaving out earlier launches into the same
+    sweep directory): array tasks ``123_4`` (submitit also keeps a folder ``123`` for the array's
+    submission script) and plain jobs ``125`` (a sweep of one point)."""
+    if not Path(folder).is_dir():
+        return []
+    names = {p.name for p in Path(folder).iterdir()
+             if re.fullmatch(r"\d+(_\d+)?", p.name) and p.stat().st_mtime >= since}
+    arrays = {name.split("_")[0] for name in names if "_" in name}
+    return sorted(names - arrays, key=lambda job: tuple(int(n) for n in job.split("_")))
 
 
 def _squeue() -> tuple[dict[str, tuple[str, str]], str]:
