@@ -36,8 +36,16 @@ class SlurmLauncher(SubmititSlurmLauncher):
             # the exit status and message of a configuration error, as in a plain run
             print(f"codeio: configuration error: {problem}", file=sys.stderr)
             sys.exit(2)
-        with JobWatch(preflight.submitit_root(str(self.params["submitit_folder"])), self.report_every_s):
-            return super().launch(job_overrides, initial_job_idx)
+        from submitit.core.utils import FailedJobError, UncompletedJobError
+
+        try:
+            with JobWatch(preflight.submitit_root(str(self.params["submitit_folder"])), self.report_every_s):
+                return super().launch(job_overrides, initial_job_idx)
+        except (UncompletedJobError, FailedJobError) as err:  # cancelled, killed, failed: say so plainly
+            print(f"codeio: a SLURM job of this sweep did not finish. {err}\nRun the same command again: "
+                  "finished points are cache hits, and an interrupted stage resumes from the chunks it "
+                  "committed.", file=sys.stderr)
+            sys.exit(1)
 
     def preflight(self, first_job: Sequence[str]) -> str:
         """The first problem that would stop or strand the sweep's jobs, or ""."""

@@ -137,7 +137,10 @@ def test_scancel_mid_stage_then_resubmit_loses_and_duplicates_nothing(slurm, tmp
         time.sleep(0.05)
     assert victim, f"shard 1 never committed a chunk:\n{log.read_text()[-3000:]}"
     slurm_cmd("scancel", victim)
-    assert first.wait(timeout=600) != 0  # the sweep reports the cancelled job as failed
+    assert first.wait(timeout=600) == 1  # the sweep reports the cancelled job, and how to go on
+    said = log.read_text()
+    assert "a SLURM job of this sweep did not finish" in said and "CANCELLED" in said, said[-3000:]
+    assert "Run the same command again" in said
     jobs = sweep_jobs(tmp_path / "sweep")
     states = sacct_states(jobs)
     assert states[victim].startswith("CANCELLED") and states[jobs[0]] == "COMPLETED", states
