@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.helpers import REPO_ROOT
-from tests.slurm.conftest import ONE_MACHINE, node_name, slurm_cmd, sweep_jobs
+from tests.slurm.helpers import ONE_MACHINE, node_name, slurm_cmd, sweep_jobs
 
 
 @pytest.mark.slow

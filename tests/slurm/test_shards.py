@@ -18,7 +18,7 @@ import datasets
 import pytest
 
 from tests.helpers import REPO_ROOT, dataset_digest, run_cli
-from tests.slurm.conftest import ONE_MACHINE, sacct_states, slurm_cmd, sweep_jobs
+from tests.slurm.helpers import ONE_MACHINE, sacct_states, slurm_cmd, sweep_jobs
 
 SHARDED = ["source=bundled", "cache.chunk_size=4", "progress=false"]  # 48 functions: 12 chunks per stage
 

@@ -12,7 +12,7 @@ from omegaconf import OmegaConf
 
 from tests.experiments.test_ablation_sweeps import check_miniature_sweep, run_miniature_sweep
 from tests.helpers import REPO_ROOT
-from tests.slurm.conftest import ONE_MACHINE, sacct_states, sweep_jobs
+from tests.slurm.helpers import ONE_MACHINE, sacct_states, sweep_jobs
 
 
 def check_jobs(sweep, points: int) -> list[str]:
