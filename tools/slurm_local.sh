@@ -144,7 +144,7 @@ EOF
 start_munged() {
   alive munged && return 0
   rm -f "$MUNGE_SOCKET" "$MUNGE_SOCKET.lock"
-  # --force: munged refuses root-owned sockets under a world-readable /tmp path otherwise
+  # --force: munged wants its socket's directory open to every user; this cluster's is root's alone
   munged --force --key-file="$ETC/munge.key" --socket="$MUNGE_SOCKET" --pid-file="$RUN/munged.pid" \
     --log-file="$LOG/munged.log" --seed-file="$RUN/munged.seed" || die "munged did not start (see $LOG/munged.log)"
   wait_for 10 munged test -S "$MUNGE_SOCKET"
@@ -198,6 +198,19 @@ register_accounting() {
   slurm sacctmgr -i add user root Account=codeio DefaultAccount=codeio >/dev/null 2>&1 || true
 }
 
+no_jobs() { [ -z "$(slurm squeue --noheader --format=%A 2>/dev/null)" ]; }
+
+cancel_jobs() {
+  # jobs still queued or running would outlive slurmd (their slurmstepd and processes): end them first
+  local jobs
+  jobs="$(slurm squeue --noheader --format=%A 2>/dev/null | tr '\n' ' ')"
+  [ -n "${jobs// /}" ] || return 0
+  say "cancelling the jobs still on the cluster: $jobs"
+  # shellcheck disable=SC2086
+  slurm scancel $jobs || true
+  wait_for 30 "the cancelled jobs to end" no_jobs || true
+}
+
 running_all() {
   local daemon
   for daemon in "${DAEMONS[@]}"; do alive "$daemon" || return 1; done
@@ -246,6 +259,7 @@ case "${1:-}" in
     echo "export SLURM_CONF=$CONF"
     ;;
   stop)
+    alive slurmctld && cancel_jobs
     for ((i = ${#DAEMONS[@]} - 1; i >= 0; i--)); do stop_daemon "${DAEMONS[i]}"; done
     ;;
   *)
