@@ -24,6 +24,9 @@ one-node Slurm of ``tools/slurm_local.sh`` (``hydra.launcher.cpus_per_task=1``) 
 (``test_runs_on_the_local_slurm``, slow). The others (``+experiment=codeio*``, ``ablation_*``, other
 ``slurm_*``, ``*_vllm``/``deepseek_chat_api`` teachers) are covered by validation above and, for the
 ablations, by ``tests/experiments/test_ablation_sweeps.py`` in miniature.
+
+``python -m codeio.plan`` commands (README.md, experiments/README.md, docs/plan.md) only compute, so each
+runs in the default suite (``test_plan_commands_run``) from the recorded ``experiments/plan/costs.json``.
 """
 
 from __future__ import annotations
@@ -49,24 +52,26 @@ NEEDS_MACHINE = re.compile(r"slurm_|_vllm|teacher=vllm|teacher=hf\b|deepseek_cha
 QUICK = re.compile(r"--cfg|stages=\[collect\]")  # runs in seconds: in the default suite
 
 
-def documented_commands() -> list[tuple[str, str]]:
-    """``(doc, command)`` for each ``python -m codeio`` command (not its sub-modules) in the docs."""
+def documented_commands(module: str = "codeio", docs: tuple[str, ...] = DOCS) -> list[tuple[str, str]]:
+    """``(doc, command)`` for each ``python -m <module>`` command (not its sub-modules) in the docs."""
     found: list[tuple[str, str]] = []
-    for doc in DOCS:
+    for doc in docs:
         text = (REPO_ROOT / doc).read_text(encoding="utf-8")
         blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
         lines = [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]
-        lines += re.findall(r"`([^`\n]*python -m codeio [^`\n]*)`", text)
+        lines += re.findall(rf"`([^`\n]*python -m {re.escape(module)} [^`\n]*)`", text)
         for line in lines:
             line = re.sub(r"\s+#\s.*$", "", line)
             for part in line.split("&&"):
                 part = re.sub(r"^\s*time\s+", "", part).strip()
-                if re.match(r"python -m codeio(\s|$)", part) and (doc, part) not in found:
+                if re.match(rf"python -m {re.escape(module)}(\s|$)", part) and (doc, part) not in found:
                     found.append((doc, part))
     return found
 
 
 COMMANDS = documented_commands()
+PLAN_COMMANDS = documented_commands("codeio.plan", (*DOCS, "docs/plan.md"))
+"""``python -m codeio.plan`` commands: they only compute, so every one runs in the default suite."""
 
 
 def _ids(commands: list[tuple[str, str]] = COMMANDS) -> list[str]:
@@ -141,6 +146,21 @@ def first_point(args: list[str]) -> list[str]:
 def test_the_docs_show_commands():
     assert len(COMMANDS) >= 15, COMMANDS  # the extraction works (README alone shows more than that)
     assert any(cmd == "python -m codeio" for _, cmd in COMMANDS)
+    assert any(doc == "README.md" for doc, _ in PLAN_COMMANDS), "README's plan at the paper's size"
+
+
+@pytest.mark.parametrize(("doc", "command"), PLAN_COMMANDS,
+                         ids=[f"{doc}:{re.sub(r'[^A-Za-z0-9=+_.,-]+', '_', cmd[22:])[:80]}" for doc, cmd in PLAN_COMMANDS])
+def test_plan_commands_run(doc, command, tmp_path):
+    """Each documented plan runs from the recorded benchmark (experiments/plan/costs.json) and prints its
+    table; a ``plan.out`` file goes to the test's directory."""
+    from tests.helpers import run_module
+
+    args = shlex.split(expand(command))[3:]
+    args = [f"plan.out={tmp_path / 'plan.json'}" if a.startswith("plan.out=") else a for a in args]
+    proc = run_module("codeio.plan", args, timeout=300)
+    assert proc.returncode == 0, f"{doc}: {command}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    assert "| **total** |" in proc.stdout and "| sample |" in proc.stdout
 
 
 @pytest.mark.parametrize(("doc", "command"), COMMANDS, ids=_ids())

@@ -34,7 +34,7 @@ LAYERS = [
     # glue and entry points
     ("codeio.stages",),                 # each stage wires its components
     ("codeio.config",),                 # registers every schema, reads the stage registry
-    ("codeio.__main__", "codeio.execute"),
+    ("codeio.__main__", "codeio.execute", "codeio.plan"),  # codeio.plan composes the pipeline config too
     ("codeio.launcher",),               # Hydra launchers: check a sweep's config before it is submitted
 ]
 

@@ -12,6 +12,7 @@ from omegaconf import OmegaConf
 from codeio.config import CodeioConfig
 from codeio.execution.base import Executor
 from codeio.execution.config import EXECUTOR_CONFIGS
+from codeio.plan.config import PLAN_GROUPS
 from codeio.schema import component_class
 from codeio.sources.base import Source
 from codeio.stages import STAGE_NAMES, STAGES
@@ -20,7 +21,8 @@ from codeio.teachers.base import Teacher
 from tests.helpers import REPO_ROOT, compose_config
 
 CONF = REPO_ROOT / "conf"
-GROUPS = sorted(d.name for d in CONF.iterdir() if d.is_dir() and d.name not in ("experiment", "hydra"))
+# conf/cluster/ and conf/scale/ belong to the plan command (python -m codeio.plan), not to the pipeline
+GROUPS = sorted(d.name for d in CONF.iterdir() if d.is_dir() and d.name not in ("experiment", "hydra", *PLAN_GROUPS))
 
 
 def options(group: str) -> list[str]:

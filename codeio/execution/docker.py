@@ -119,8 +119,7 @@ class ContainerWorker(Worker):
         return b"".join(chunks)
 
     def send(self, frame: dict[str, Any]) -> None:
-        data = wire.dumps_canonical(frame, True, 1 << 30).encode("utf-8")
-        self.raw.sendall(len(data).to_bytes(4, "big") + data)
+        self.raw.sendall(wire.frame_bytes(frame, canonical=False))
 
     def read(self, deadline: float, limit: int) -> Any:
         try:

@@ -30,7 +30,7 @@ from codeio.execution import cgroups
 from codeio.execution.base import CRASHED, CallResult, Executor, Job, JobResult
 from codeio.execution.child import wire
 from codeio.execution.common import call_result, job_request, runner_options
-from codeio.execution.imports import WarmImports
+from codeio.execution.imports import STDLIB, WarmImports, runs_lean, split_prelude
 
 log = logging.getLogger(__name__)
 
@@ -118,13 +118,14 @@ class LocalWorker(Worker):
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                                      env=env, cwd="/", start_new_session=True, close_fds=True)
         self._in, self._out = self.proc.stdout.fileno(), self.proc.stdin.fileno()
+        self._frames = wire.FrameReader(self._in)
 
     def send(self, frame: dict[str, Any]) -> None:
-        wire.write_frame(self._out, frame)
+        wire.write_frame(self._out, frame, canonical=False)
 
     def read(self, deadline: float, limit: int) -> Any:
         try:
-            frame = wire.read_frame(self._in, deadline, limit)
+            frame = self._frames.read(deadline, limit)
         except TimeoutError:
             raise WorkerLost("worker stalled") from None
         except wire.Garbled as exc:
@@ -202,6 +203,7 @@ class PoolExecutor(Executor):
         self.dropped_frames = 0
         """Frames that claimed another job (a forgery, or a late frame of a lost worker)."""
         self._warm = self.warm_imports()
+        self._prelude = split_prelude(tuple(getattr(cfg, "prelude", None) or ()))
         cgroups.sweep()
         self._pool(0)
 
@@ -216,7 +218,9 @@ class PoolExecutor(Executor):
     def init_frame(self, variant: int) -> dict[str, Any]:
         options = runner_options(self.config)
         options["hash_seed"] = int(self.config.hash_seed) + variant
-        return {"op": "init", "options": options, "sandbox": {}}
+        prelude = {"light": list(self._prelude.light), "heavy": list(self._prelude.heavy),
+                   "lean": self._prelude.has_lean}
+        return {"op": "init", "options": options, "sandbox": {}, "prelude": prelude}
 
     def worker_env(self, variant: int) -> dict[str, str]:
         env = dict(self.config.child_env)
@@ -343,6 +347,8 @@ class PoolExecutor(Executor):
     def _run_job(self, variant: int, slot: int, job: Job) -> JobResult:
         started = time.monotonic()
         request = job_request(job)
+        request["lean"] = runs_lean(job.code, self._prelude) and all(
+            runs_lean(source, self._prelude) for source in request["harness_sources"].values())
         n = len(job.calls)
         replies: list[Any] = [None] * n
         timeout = float(job.timeout or self.config.timeout)
@@ -374,6 +380,7 @@ class PoolExecutor(Executor):
         request["seq"] = seq
         if self._warm is not None and worker.warm_sent < len(self._warm.chosen):
             request["warm"] = self._warm.chosen[worker.warm_sent:]
+            request["warm_lean"] = [name for name in request["warm"] if name.split(".")[0] in STDLIB]
             worker.warm_sent = len(self._warm.chosen)
         try:
             worker.send(request)

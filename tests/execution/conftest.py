@@ -78,15 +78,17 @@ def _is_namespace_init(pid: int) -> bool:
 
 
 def worker_pids(executor=None) -> set[int]:
-    """Pids of live executor workers started by this process: each launcher (a direct child) and the
-    worker inside it (pid 1 of its own namespace). Job processes are never included: after a job the
-    worker has killed them all."""
+    """Pids of live executor workers started by this process: each launcher (a direct child), the
+    worker inside it (pid 1 of its own namespace) and the worker's job template (its child, forked
+    without exec). Job processes are never included: after a job the template has killed them all."""
     table = _proc_table()
     outer = {pid for pid, (ppid, state) in table.items()
              if ppid == os.getpid() and state != "Z" and _is_launcher(pid)}
     inner = {pid for pid, (ppid, state) in table.items()
              if ppid in outer and state != "Z" and _is_worker(pid) and _is_namespace_init(pid)}
-    return outer | inner
+    templates = {pid for pid, (ppid, state) in table.items()
+                 if ppid in inner and state != "Z" and _is_worker(pid) and not _is_namespace_init(pid)}
+    return outer | inner | templates
 
 
 _PREEXISTING: set[int] = set()

@@ -284,6 +284,47 @@ def test_worker_memory_is_out_of_reach(sandbox):
     assert found == [] and readable == [], f"memory of other processes readable: {readable}, secret in {found}"
 
 
+OWN_MEMORY_SCAN = r'''
+import ctypes
+def main_solution(head, tail):
+    # the secret is head + tail; it is never assembled here, so only an inherited copy can match
+    head, tail, found = head.encode(), tail.encode(), []
+    for line in open("/proc/self/maps").read().splitlines():
+        span, perms = line.split()[:2]
+        if not perms.startswith("r") or "[vvar" in line or "[vsyscall" in line:
+            continue
+        lo, hi = (int(x, 16) for x in span.split("-"))
+        if hi - lo > 1 << 28:
+            continue
+        try:
+            chunk = ctypes.string_at(lo, hi - lo)
+        except Exception:
+            continue
+        at = chunk.find(head)
+        while at != -1:
+            if chunk[at + len(head):at + len(head) + len(tail)] == tail:
+                found.append(line)
+                break
+            at = chunk.find(head, at + 1)
+    return found
+'''
+
+
+def test_earlier_jobs_data_is_not_in_a_later_jobs_memory(sandbox):
+    """Class 4: a job process starts from a state that held no other job's data. (A job process forked
+    from a worker that decoded earlier requests found the previous job's input in its own heap.)"""
+    token = "codeio-own-" + secrets.token_hex(12)
+    keeper = "def main_solution(secret):\n    return len(secret)\n"
+    halves = json.dumps({"head": token[:14], "tail": token[14:]})
+    # inputs of several sizes land in different allocators (a 200-character one stayed in the heap)
+    keepers = [Job.single(keeper, {"secret": "x" * pad + token + "y" * pad}) for pad in (0, 100, 3000, 30000)]
+    results = sandbox.run(keepers + [Job(code=OWN_MEMORY_SCAN, calls=[Call(kwargs_json=halves)] * 2,
+                                         timeout=10.0)])
+    assert all(r.calls[0].status == OK for r in results[:-1]), results[:-1]
+    for call in results[-1].calls:  # the job process itself and a forked call process
+        assert value_of(call) == [], f"an earlier job's input is in a later job's memory: {call}"
+
+
 # ---------------------------------------------------------------------------------------------------
 # 2. The trusted parent signals only what it forked
 CRASHER = OTHERS_PIPES + r'''
@@ -656,6 +697,47 @@ def test_scratch_space_is_private_per_job_and_wiped(sandbox):
     first, second = sandbox.run([Job.single(leave, {}), Job.single(look, {})])
     assert first.calls[0].status == OK, first
     assert value_of(second.calls[0]) == [], second
+
+
+TRACER = r'''
+import os
+def main_solution():
+    done = []
+    for action in (lambda: os.chmod(".", 0o755), lambda: os.setxattr(".", "user.codeio", b"left"),
+                   lambda: os.utime(".", ns=(1, 1)), lambda: os.close(os.open("/tmp/gone", os.O_CREAT | os.O_WRONLY)),
+                   lambda: os.unlink("/tmp/gone"), lambda: os.listdir("/tmp"), lambda: os.listdir("/var/tmp"),
+                   lambda: os.listdir("/dev/shm"), lambda: os.mkdir("sub"), lambda: os.rmdir("sub")):
+        try:
+            action()
+            done.append(True)
+        except OSError:
+            done.append(False)
+    return done
+'''
+
+OBSERVER = r'''
+import os
+def main_solution():
+    view = {"xattrs": sorted(os.listxattr("."))}
+    for name, path in (("tmp", "/tmp"), ("var_tmp", "/var/tmp"), ("dev_shm", "/dev/shm"), ("cwd", ".")):
+        info = os.lstat(path)
+        view[name] = [oct(info.st_mode), info.st_nlink, info.st_size, sorted(os.listdir(path)),
+                      info.st_atime_ns == info.st_mtime_ns, info.st_mtime_ns == info.st_ctime_ns,
+                      info.st_mtime_ns > 10**9]
+    return view
+'''
+
+
+def test_scratch_shows_no_trace_of_earlier_jobs(sandbox):
+    """Class 5: whatever a job changed in its scratch (a file made and removed, a listing, the working
+    directory's mode, times and extended attributes) is invisible to the next job: it sees exactly
+    what a job sees after one that did nothing."""
+    noop = "def main_solution():\n    return 0\n"
+    tracer, after_tracer, _, after_noop = sandbox.run([Job.single(TRACER, {}), Job.single(OBSERVER, {}),
+                                                       Job.single(noop, {}), Job.single(OBSERVER, {})])
+    assert tracer.calls[0].status == OK and any(value_of(tracer.calls[0])), tracer
+    assert value_of(after_tracer.calls[0]) == value_of(after_noop.calls[0])
+    assert value_of(after_noop.calls[0])["cwd"][0] == oct(0o40700)
 
 
 # ---------------------------------------------------------------------------------------------------

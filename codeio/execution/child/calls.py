@@ -36,6 +36,7 @@ _exit = os._exit
 _waitpid = os.waitpid
 _kill = os.kill
 _write_frame = wire.write_frame
+_write_frames = wire.write_frames
 _dumps = wire.dumps_canonical
 _loads = wire.loads
 _NotJSON, _TooLarge = wire.NotJSON, wire.TooLarge
@@ -203,9 +204,20 @@ def _load(request, prelude_ns):
         return {"t": "load_error", "status": status, "error": error_text(exc)}, None
 
 
-def run_job(request, out_fd, prelude_ns, kill_leftovers):
+def thread_count():
+    """Threads of this process (/proc/self/stat), 0 when unknown."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[17])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def run_job(request, out_fd, prelude_ns, kill_leftovers, bare_fork=None):
     """The job process's whole life after its sandbox is in place. ``kill_leftovers``: after each call,
-    ``kill(-1)`` reaches only this job's processes (its uid is its own), so a call's daemons die with it."""
+    ``kill(-1)`` reaches only this job's processes (its uid is its own), so a call's daemons die with it.
+    ``bare_fork``: a fork without CPython's at-fork handlers, used for the calls when loading the code
+    started no thread (the handlers only matter to threads; every call seeds ``random`` itself)."""
     job = request["job"]
     calls = job.get("calls") or []
     compat = bool(request.get("json_compat", True))
@@ -215,26 +227,31 @@ def run_job(request, out_fd, prelude_ns, kill_leftovers):
         _write_frame(out_fd, module)
         return
     _write_frame(out_fd, {"t": "loaded"})
-    import gc
-
-    gc.collect()
-    if hasattr(gc, "freeze"):  # the calls' collectors then leave the loaded objects' pages shared
-        gc.freeze()
     last = _len(calls) - 1
+    fork = _fork
+    if int(request.get("start", 0)) < last:  # calls will be forked from here
+        import gc
+
+        gc.collect()
+        if hasattr(gc, "freeze"):  # the calls' collectors then leave the loaded objects' pages shared
+            gc.freeze()
+        if bare_fork is not None and thread_count() == 1:
+            fork = bare_fork
     for index in range(int(request.get("start", 0)), last + 1):
         # The last call runs in this process itself: no later call needs its loaded state any more.
-        pid = _fork() if index < last else 0
+        pid = fork() if index < last else 0
         if pid == 0:
             try:
                 reply = run_one_call(module, job, calls[index], harnesses, compat, limit)
                 reply["t"] = "reply"
                 reply["i"] = index
+                # the last call: processes it left behind may hold the pipe open, so say we are done
+                frames = [reply, {"t": "end", "i": index, "exit": "returned"}] if index == last else [reply]
                 try:
-                    _write_frame(out_fd, reply)
+                    _write_frames(out_fd, frames)
                 except (_NotJSON, _TooLarge, TypeError, ValueError):
-                    _write_frame(out_fd, {"t": "reply", "i": index, "status": CRASHED, "error": "unencodable reply"})
-                if index == last:  # processes this call left behind may hold the pipe open: say we are done
-                    _write_frame(out_fd, {"t": "end", "i": index, "exit": "returned"})
+                    frames[0] = {"t": "reply", "i": index, "status": CRASHED, "error": "unencodable reply"}
+                    _write_frames(out_fd, frames)
             finally:
                 _exit(0)
         while True:

@@ -6,8 +6,9 @@
                                    it builds its minimal root); with ``exec`` in SPEC, exec a sandbox
                                    builder (bubblewrap) instead, which starts the worker itself
     python launch.py worker SPEC   the worker, inside a sandbox someone else built (bubblewrap, Docker)
-    python launch.py job W R K     subprocess executor: this fresh interpreter is a job process, already
-                                   sandboxed; it reads its request from descriptor R, replies on W
+    python launch.py job W R K S   subprocess executor: this fresh interpreter is a job process, already
+                                   sandboxed; it reads its request from descriptor R, replies on W,
+                                   starting at call S
 
 SPEC is JSON: ``cgroups`` (``cgroup.procs`` files to join), ``oom_file`` / ``oom_files`` /
 ``oom_fd`` (the memory cgroup's out-of-memory counter), ``exec`` (argv of a sandbox builder).
@@ -28,7 +29,7 @@ if __name__ == "__main__":  # the siblings are imported from this folder, which 
 
     if sys.path and os.path.abspath(sys.path[0] or ".") == _here:
         del sys.path[0]
-    for _name in ("calls", "sandbox", "seccomp", "serve", "wire"):
+    for _name in ("calls", "sandbox", "seccomp", "serve", "template", "wire"):
         sys.modules.pop(_name, None)
 else:
     from . import calls, sandbox, serve, wire
@@ -95,11 +96,13 @@ def _map_own_ids():
                 raise
 
 
-def job_main(out_fd, request_fd, kill_leftovers):
+def job_main(out_fd, request_fd, kill_leftovers, start):
     """An exec'd job process (subprocess executor): the sandbox is in place; import the prelude, tighten
     the address-space limit to what this interpreter now holds plus the job's allowance, run the job."""
     with os.fdopen(request_fd, "rb") as f:
+        f.seek(0)  # the descriptor is shared with the worker and earlier job processes of the job
         request = wire.loads(f.read())
+    request["start"] = start
     prelude_ns = {"__builtins__": builtins}
     for line in request.get("prelude") or []:
         try:
@@ -114,14 +117,14 @@ def job_main(out_fd, request_fd, kill_leftovers):
         cap = sandbox.current_vm_bytes() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     calls.seed_all(0)
-    calls.run_job(request, out_fd, prelude_ns, kill_leftovers)
+    calls.run_job(request, out_fd, prelude_ns, kill_leftovers, sandbox.fork_without_handlers)
     os._exit(0)
 
 
 def main(argv):
     mode = argv[1] if len(argv) > 1 else "worker"
     if mode == "job":
-        job_main(int(argv[2]), int(argv[3]), argv[4] == "1")
+        job_main(int(argv[2]), int(argv[3]), argv[4] == "1", int(argv[5]))
     spec = json.loads(argv[2]) if len(argv) > 2 else {}
     if mode == "launch":
         launch_main(spec)

@@ -18,7 +18,7 @@ CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
     1, 2, 4, 8, 32, 4096, 16384, 1 << 18)
 MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NAME, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 15, 24, 38
 KEYCTL_JOIN_SESSION_KEYRING = 1
 SYSCALL = {"x86_64": {"pivot_root": 155, "keyctl": 250, "mount_setattr": 442},
            "aarch64": {"pivot_root": 41, "keyctl": 219, "mount_setattr": 442}}
@@ -28,6 +28,8 @@ PROC_READ_ONLY = ("sys", "sysrq-trigger", "irq", "bus", "fs")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc_gil = ctypes.PyDLL(None, use_errno=True)  # calls made with the GIL held (fork)
+_libc_gil.fork.restype = ctypes.c_int
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 _libc.syscall.restype = ctypes.c_long
@@ -58,6 +60,21 @@ def unshare(flags):
 
 def prctl(option, value):
     _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl(%d)" % option)
+
+
+def fork_without_handlers():
+    """fork(2) without CPython's at-fork handlers (threading's bookkeeping, ``random``'s reseed...), which
+    cost a few hundred page copies in every child. Only for a process that has no other thread and is
+    running only our code, so that no lock can be held; the caller reseeds ``random`` in the child."""
+    pid = _libc_gil.fork()
+    if pid < 0:
+        raise OSError(ctypes.get_errno(), "fork: %s" % os.strerror(ctypes.get_errno()))
+    return pid
+
+
+def set_process_name(name):
+    """The name ``ps`` and ``top`` show (``/proc/<pid>/comm``, 15 bytes); best effort."""
+    _libc.prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)
 
 
 def syscall(name, *args):
@@ -220,6 +237,26 @@ def mount_scratch(size_mb, stash, uid):
         os.chown(WORKDIR, uid, uid)
 
 
+def scratch_state():
+    """Everything a job can observe of the scratch, to tell whether a job left any trace there: per
+    tmpfs its free blocks and inodes; per top folder and for the working directory its mode, owner,
+    link count, size and times (ctime moves with any change of attributes, extended ones included);
+    the working directory's extended attributes (the top folders are root's, sticky: jobs cannot set
+    any). Raises OSError when a folder is missing."""
+    state = []
+    for folder in SCRATCH + (WORKDIR,):
+        if folder != WORKDIR and not os.path.ismount(folder):
+            continue
+        if folder != WORKDIR:
+            usage = os.statvfs(folder)
+            state.append((usage.f_bfree, usage.f_ffree))
+        info = os.lstat(folder)
+        state.append((info.st_ino, info.st_mode, info.st_uid, info.st_gid, info.st_nlink, info.st_size,
+                      info.st_atime_ns, info.st_mtime_ns, info.st_ctime_ns))
+    state.append(tuple(sorted(os.listxattr(WORKDIR, follow_symlinks=False))))
+    return tuple(state)
+
+
 def drop_scratch():
     """Detach the job's scratch mounts: constant time, whatever the job left there."""
     for folder in SCRATCH:
@@ -262,41 +299,80 @@ def drop_bounding_capabilities():
         _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
 
 
-def switch_user(uid):
-    """Become ``uid`` (and gid ``uid``, no supplementary groups): every capability goes with root."""
-    drop_bounding_capabilities()
-    os.setgroups([])
+def switch_user(uid, prepared=False):
+    """Become ``uid`` (and gid ``uid``, no supplementary groups): every capability goes with root.
+    ``prepared``: the bounding set is already empty and the groups dropped (the job template did it)."""
+    if not prepared:
+        drop_bounding_capabilities()
+        os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
     if os.getuid() != uid or os.geteuid() != uid:
         raise OSError(1, "could not switch to uid %d" % uid)
 
 
-def set_limits(opts, calls_left, base_vm):
-    """Resource limits of a job process: address space on top of ``base_vm``, CPU backstop, file size,
-    open files, processes (per uid: meaningful because the uid is the job's alone), no core dumps."""
-
-    def limit(which, value):
-        soft, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(which, (value, value))
-
-    limit(resource.RLIMIT_CORE, 0)
+def template_limits(opts, base_vm):
+    """The limits every job process takes that do not depend on the job, as (resource, value) pairs
+    clamped to the hard limits: core dumps off, address space on top of ``base_vm``, file size, open
+    files, message queues. The job template sets them on itself; its job processes inherit them."""
+    values = [(resource.RLIMIT_CORE, 0)]
     memory_mb = int(opts.get("memory_mb") or 0)
     if memory_mb > 0:
-        limit(resource.RLIMIT_AS, base_vm + memory_mb * 1024 * 1024)
-    cpu = float(opts.get("cpu_seconds") or 0)
-    if cpu <= 0:  # a backstop only: the wall clock is the real limit
-        cpu = float(opts.get("timeout", 5.0)) * max(1, calls_left) + 2
-    limit(resource.RLIMIT_CPU, int(cpu) + 1)
+        values.append((resource.RLIMIT_AS, base_vm + memory_mb * 1024 * 1024))
     if opts.get("file_size_mb"):
-        limit(resource.RLIMIT_FSIZE, int(opts["file_size_mb"]) * 1024 * 1024)
+        values.append((resource.RLIMIT_FSIZE, int(opts["file_size_mb"]) * 1024 * 1024))
     if opts.get("nofile"):
-        limit(resource.RLIMIT_NOFILE, int(opts["nofile"]))
+        values.append((resource.RLIMIT_NOFILE, int(opts["nofile"])))
+    values.append((resource.RLIMIT_MSGQUEUE, 1 << 20))
+    return [(which, _clamp(which, value)) for which, value in values]
+
+
+def _clamp(which, value):
+    hard = resource.getrlimit(which)[1]
+    return value if hard == resource.RLIM_INFINITY else min(value, hard)
+
+
+def apply_limits(values):
+    for which, value in values:
+        resource.setrlimit(which, (value, value))
+
+
+def hard_limits():
+    """The hard limits ``job_limits`` clamps to (read once by the job template; its children share them)."""
+    return {which: resource.getrlimit(which)[1] for which in (resource.RLIMIT_CPU, resource.RLIMIT_NPROC)}
+
+
+def job_limits(opts, calls_left, hard):
+    """The limits that depend on the job: the CPU backstop from the calls left (a backstop only: the wall
+    clock is the real limit) and, once the uid is the job's own, the process count (counted per uid)."""
+    cpu = float(opts.get("cpu_seconds") or 0)
+    if cpu <= 0:
+        cpu = float(opts.get("timeout", 5.0)) * max(1, calls_left) + 2
+    wanted = [(resource.RLIMIT_CPU, int(cpu) + 1)]
     if opts.get("nproc") and os.getuid() != 0:
-        limit(resource.RLIMIT_NPROC, int(opts["nproc"]))
-    limit(resource.RLIMIT_MSGQUEUE, 1 << 20)
+        wanted.append((resource.RLIMIT_NPROC, int(opts["nproc"])))
+    return [(which, value if hard[which] == resource.RLIM_INFINITY else min(value, hard[which]))
+            for which, value in wanted]
+
+
+def set_limits(opts, calls_left, base_vm):
+    """Every limit of a job process at once."""
+    apply_limits(template_limits(opts, base_vm) + job_limits(opts, calls_left, hard_limits()))
+
+
+def write_own_file(name, data):
+    """Write ``data`` to ``/proc/self/<name>`` with bare system calls (no io stack); False when refused."""
+    try:
+        fd = os.open("/proc/self/" + name, os.O_WRONLY)
+    except OSError:
+        return False
+    try:
+        os.write(fd, data)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def current_vm_bytes():

@@ -71,6 +71,13 @@ DENIED = ("ptrace", "process_vm_readv", "process_vm_writev", "memfd_create", "me
           "open_by_handle_at", "kexec_load", "kexec_file_load", "clone_namespaces", "clone3")
 """The job filter. ``clone_namespaces`` is ``clone`` with any namespace flag; ``clone3`` gets ENOSYS."""
 
+TEMPLATE_DENIED = tuple("unshare_except_ipc" if name == "unshare" else name for name in DENIED)
+"""The filter of the job template, which its job processes inherit: the job filter, except that
+``unshare(CLONE_NEWIPC)`` alone is let through, so that the template (root) can give each job a new IPC
+namespace. A job process cannot use it: without capabilities the kernel refuses it anyway, and no
+capability can be had (no user namespace, no set-uid program under no_new_privs)."""
+CLONE_NEWIPC = 0x08000000
+
 EPERM, ENOSYS = 1, 38
 RET_KILL_PROCESS, RET_ERRNO, RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
 LD_W_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
@@ -92,12 +99,16 @@ def _arch_section(column, deny):
             body.append(("clone", SYSCALLS["clone"][column]))
         elif name == "clone3":
             body.append(("enosys", SYSCALLS["clone3"][column]))
+        elif name == "unshare_except_ipc":
+            body.append(("unshare_ipc", SYSCALLS["unshare"][column]))
         else:
             body.append(("deny", SYSCALLS[name][column]))
     body.append(_insn(RET, RET_ALLOW))
     # the shared exits of this section, after the table
     exits = [_insn(RET, RET_ERRNO | EPERM), _insn(RET, RET_ERRNO | ENOSYS),
              _insn(LD_W_ABS, OFFSET_ARG0), _insn(JSET, CLONE_NAMESPACE_FLAGS, 1, 0), _insn(RET, RET_ALLOW),
+             _insn(RET, RET_ERRNO | EPERM),
+             _insn(LD_W_ABS, OFFSET_ARG0), _insn(JEQ, CLONE_NEWIPC, 0, 1), _insn(RET, RET_ALLOW),
              _insn(RET, RET_ERRNO | EPERM)]
     out = []
     size = len(body)
@@ -111,6 +122,8 @@ def _arch_section(column, deny):
             out.append(_insn(JEQ, item[1], to_end + 1, 0))
         elif item[0] == "clone":
             out.append(_insn(JEQ, item[1], to_end + 2, 0))
+        elif item[0] == "unshare_ipc":
+            out.append(_insn(JEQ, item[1], to_end + 6, 0))
         else:
             out.append(item)
     return out + exits
@@ -154,8 +167,15 @@ def compile_filter(deny=DENIED):
 
 def install(deny=DENIED):
     """Install the filter on the calling thread (and its future children); OSError when refused."""
-    prog = compile_filter(deny)
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
+    install_compiled(compile_filter(deny))
+
+
+def install_compiled(prog, no_new_privs=True):
+    """Install a filter ``compile_filter`` made earlier (the job template compiles it once, and sets
+    no_new_privs, which its children inherit: ``no_new_privs=False`` then)."""
+    if prog is None:
+        raise OSError(22, "no compiled seccomp filter")
+    if no_new_privs and _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) refused")
     if _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) refused")

@@ -13,7 +13,6 @@ job's own pipe. Standard library only; any Python 3.8+.
 """
 
 import builtins
-import json
 import os
 import signal
 import socket
@@ -21,10 +20,10 @@ import sys
 import time
 
 try:
-    from . import calls, sandbox, seccomp, wire
+    from . import calls, sandbox, template, wire
 except ImportError:  # imported by launch.py run as a script: the siblings are top-level modules
     import calls
-    import seccomp
+    import template
     import wire
 
     import sandbox
@@ -33,13 +32,17 @@ OK, EXCEPTION, TIMEOUT, MEMORY, CRASHED = calls.OK, calls.EXCEPTION, calls.TIMEO
 OUTPUT_TOO_LARGE = calls.OUTPUT_TOO_LARGE
 NEW_ROOT = "/tmp"  # the worker's own mount namespace hides the host's /tmp under its new root
 STASH = "/.codeio/stash"
-CHILD_DIR = "/.codeio/child"  # where exec'd jobs find this package inside the sandbox (``rootfs.CHILD_DIR``)
 
 # Isolation measures, by the names the parent checks and the docs use.
 PID_NAMESPACE, NETWORK_NAMESPACE, MINIMAL_ROOT = "pid-namespace", "network-namespace", "minimal-root"
 HIDDEN_PROC, NOT_DUMPABLE, SESSION_KEYRING = "proc-hidepid", "not-dumpable", "session-keyring"
-SCRATCH, IPC_NAMESPACE, PRIVATE_UID, SECCOMP = "scratch-per-job", "ipc-namespace-per-job", "private-uid", "seccomp"
-LIMITS = "rlimits"
+SCRATCH = "scratch-per-job"
+IPC_NAMESPACE, PRIVATE_UID, SECCOMP, LIMITS = template.IPC_NAMESPACE, template.PRIVATE_UID, template.SECCOMP, template.LIMITS
+
+
+class TemplateLost(Exception):
+    """The job template ended: the worker ends too (the parent starts a new one), since a template
+    forked again from the worker would inherit the job data the worker has decoded."""
 
 
 class Worker:
@@ -59,10 +62,22 @@ class Worker:
         self.uid = self.sandbox_cfg.get("uid")
         self.stash = []
         self.scratch_ok = False
+        self.scratch_clean = None
+        """What a job could observe of the mounted scratch while no job has used it (``scratch_state``);
+        None when no scratch is mounted."""
         self.exec_python = self.sandbox_cfg.get("exec_python") or ""
         self.prelude_ns = {"__builtins__": builtins}
         self.warmed = set()
         self.pid1 = False
+        self.templates = {}
+        """``full`` (the whole prelude) and, when the prelude has third-party lines, ``lean`` (only its
+        standard-library lines): the job templates' sockets (``template.py``)."""
+        prelude = init.get("prelude") or {}
+        self.prelude_light = list(prelude.get("light") or [])
+        self.prelude_heavy = list(prelude.get("heavy") or [])
+        if not prelude:  # nothing said: every line goes to the one template
+            self.prelude_heavy = list(self.opts.get("prelude") or [])
+        self.lean = bool(prelude.get("lean")) and bool(self.prelude_heavy)
 
     # -- start-up ------------------------------------------------------------------------------------
     def _measure(self, name, action):
@@ -104,29 +119,36 @@ class Worker:
         self._measure(SESSION_KEYRING, _own_session_keyring)
         if self.mode != "host":
             self.scratch_ok = self._measure(SCRATCH, self._try_scratch)
-        if not self.exec_python:
-            self._import_prelude()
-            calls.seed_all(0)  # the first numpy.random.seed() builds the global RandomState: pay it once
-        self._probe_job_measures()
-        import gc
+        if self.exec_python:  # every job execs a fresh interpreter: one template serves both preludes
+            self._start_template("full")
+        else:
+            import inspect  # noqa: F401 - modules the job process needs, imported while paths are known
+            import random  # noqa: F401
+            import types  # noqa: F401
 
-        # Keep forked children from touching (and so copying) every inherited object when their
-        # garbage collector runs.
-        gc.collect()
-        if hasattr(gc, "freeze"):
-            gc.freeze()
+            self._import_prelude(self.prelude_light)
+            if self.lean:  # forked before the third-party lines are imported
+                calls.seed_all(0)
+                self._start_template("lean")
+            self._import_prelude(self.prelude_heavy)
+            calls.seed_all(0)  # the first numpy.random.seed() builds the global RandomState: pay it once
+            self._start_template("full")
+        for kind in self.templates:
+            self._probe_job_measures(kind)
+
+    def _start_template(self, kind):
+        """Fork a job template now, while this process has decoded no job (see ``template.py``)."""
+        _, self.templates[kind], ready = template.start(self)
+        for name, why in (ready.get("missing") or {}).items():
+            self.missing.setdefault(name, why)
 
     def _try_scratch(self):
         sandbox.mount_scratch(1, self.stash, None)
         sandbox.drop_scratch()
 
-    def _import_prelude(self):
-        import inspect  # noqa: F401 - modules the job process needs, imported while paths are known
-        import random  # noqa: F401
-        import types  # noqa: F401
-
+    def _import_prelude(self, lines):
         failed = []
-        for line in self.opts.get("prelude") or []:
+        for line in lines:
             try:
                 exec(compile(line, "<prelude>", "exec"), self.prelude_ns)
             except BaseException as exc:  # noqa: BLE001 - a missing module must not stop the worker
@@ -135,9 +157,10 @@ class Worker:
             self.notes.append("prelude lines skipped: " + "; ".join(failed))
         self.prelude_ns.pop("__builtins__", None)
 
-    def _probe_job_measures(self):
-        """Run a trivial job through the real job path, reporting each per-job measure."""
-        probe = {"job": {"code": "def main_solution():\n    return 1\n", "calls": [{}]}, "probe": True}
+    def _probe_job_measures(self, kind):
+        """Run a trivial job through the real job path of one template, reporting each per-job measure."""
+        probe = {"job": {"code": "def main_solution():\n    return 1\n", "calls": [{}]}, "probe": True,
+                 "lean": kind == "lean"}
         results = {}
         self.run_job(probe, None, results)
         measures = results.get("measures")
@@ -152,17 +175,33 @@ class Worker:
             self.notes.append("probe job did not return 1: %r" % (results.get("error"),))
 
     # -- warm imports (names chosen by the trusted parent) --------------------------------------------
+    def _forward_warm(self, names, lean_names):
+        """Warm imports happen in the templates, so that every later job process inherits them; the lean
+        one takes only the standard-library modules among them (``lean_names``)."""
+        for kind, sock in self.templates.items():
+            chosen = [n for n in names if kind == "full" or n in lean_names]
+            if not chosen:
+                continue
+            template.send(sock, {"op": "warm", "names": chosen})
+            reply, _ = template.receive(sock)
+            if not isinstance(reply, dict):
+                raise TemplateLost("a job template ended during a warm import")
+            self.notes.extend(reply.get("notes") or [])
+
     def warm(self, names):
         """Import installed modules the parent chose, unless importing one pulls in a denied module
-        (checked in a throw-away child first: an allowed package may import torch)."""
+        (checked in a throw-away child first: an allowed package may import torch). Runs in the job
+        template; returns notes on the modules left cold."""
         import importlib
         import importlib.util
+
+        notes = []
 
         deny = set(self.opts.get("warm_imports_deny") or ())
         budget = int(self.opts.get("warm_imports_max") or 0) - len(self.warmed)
         for name in names:
             if budget <= 0:
-                return
+                break
             if not isinstance(name, str) or name in self.warmed or name.split(".")[0] in deny:
                 continue
             if not all(part.isidentifier() for part in name.split(".")) or name in sys.modules:
@@ -176,8 +215,8 @@ class Worker:
                 continue
             pulled = _trial_import(name)
             if pulled is None or pulled & deny:
-                self.notes.append("not warmed: %s (%s)" % (name, "pulls in " + ", ".join(sorted(pulled & deny))
-                                                           if pulled else "import failed"))
+                notes.append("not warmed: %s (%s)" % (name, "pulls in " + ", ".join(sorted(pulled & deny))
+                                                      if pulled else "import failed"))
                 continue
             try:
                 importlib.import_module(name)
@@ -188,6 +227,7 @@ class Worker:
         gc.collect()
         if hasattr(gc, "freeze"):
             gc.freeze()
+        return notes
 
     # -- per job -------------------------------------------------------------------------------------
     def run_job(self, request, out_fd, probe_results=None):
@@ -204,14 +244,17 @@ class Worker:
                 return
             reply = dict(reply, t="call", i=index, seq=seq)
             reply.pop("nonce", None)
-            wire.write_frame(out_fd, reply)
+            wire.write_frame(out_fd, reply, canonical=False)
+
 
         if request.get("warm"):
-            self.warm(request["warm"])
+            self._forward_warm(request["warm"], set(request.get("warm_lean") or ()))
         scratch, workdir = False, None
         try:
             if self.scratch_ok:
-                sandbox.mount_scratch(int(self.opts.get("tmp_size_mb") or 64), self.stash, self.uid)
+                if self.scratch_clean is None:
+                    sandbox.mount_scratch(int(self.opts.get("tmp_size_mb") or 64), self.stash, self.uid)
+                    self.scratch_clean = sandbox.scratch_state()
                 scratch, workdir = True, sandbox.WORKDIR
             elif self.strict:
                 raise OSError("scratch space unavailable")
@@ -227,17 +270,51 @@ class Worker:
             n = 0
         try:
             if n:
-                self._drive(dict(request, workdir=workdir), timeout, limit, emit, probe_results)
+                lean = bool(request.get("lean")) and self.lean
+                sock = self.templates["lean" if lean and "lean" in self.templates else "full"]
+                request_fd = self._request_file(request, workdir, lean)
+                try:
+                    self._drive(request, sock, request_fd, timeout, limit, emit, probe_results)
+                finally:
+                    os.close(request_fd)
         finally:
-            self._kill_job_processes()
+            # every process of the job is gone (the template said so) before the parent hears "done":
+            # when ``run`` returns, nothing of its jobs is left running
+            if probe_results is None:
+                wire.write_frame(out_fd, {"t": "done", "seq": seq}, canonical=False)
             if scratch:
-                sandbox.drop_scratch()
+                self._release_scratch()
             elif workdir:
                 _remove_tree(workdir)
-        if probe_results is None:
-            wire.write_frame(out_fd, {"t": "done", "seq": seq})
 
-    def _drive(self, request, timeout, limit, emit, probe_results):
+    def _release_scratch(self):
+        """Keep the scratch for the next job only if this one left no trace a job could observe: no file
+        or block, no changed time, mode or size, no extended attribute. Otherwise detach it."""
+        try:
+            unchanged = sandbox.scratch_state() == self.scratch_clean
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            sandbox.drop_scratch()
+            self.scratch_clean = None
+
+    def _request_file(self, request, workdir, lean):
+        """The job's request in a memory file the job process reads itself (the template never does)."""
+        data = {"job": request["job"], "harness_sources": request.get("harness_sources") or {},
+                "workdir": workdir, "probe": bool(request.get("probe")),
+                "json_compat": self.opts.get("json_compat", True),
+                "output_limit": self.opts.get("output_limit", 1 << 20)}
+        if self.exec_python:
+            prelude = self.prelude_light + ([] if lean else self.prelude_heavy)
+            data.update(prelude=prelude, memory_mb=self.opts.get("memory_mb") or 0)
+        fd = os.memfd_create("codeio-job", getattr(os, "MFD_CLOEXEC", 1))
+        view = memoryview(wire.frame_bytes(data, canonical=False)[4:])
+        while view:
+            view = view[os.write(fd, view):]
+        os.lseek(fd, 0, os.SEEK_SET)
+        return fd
+
+    def _drive(self, request, sock, request_fd, timeout, limit, emit, probe_results):
         """Deadlines per call; a timeout or a dead job process costs only the call in progress, and the
         job goes on from the next call in a fresh job process. After ``max_consecutive_timeouts``
         timeouts in a row the remaining calls are marked timeout without running."""
@@ -247,15 +324,16 @@ class Worker:
         consecutive = 0
         max_timeouts = int(self.opts.get("max_consecutive_timeouts", 3))
         while index < n:
-            pid, fd = self._spawn(request, index)
+            fd = self._spawn(sock, request_fd, index)
             started = time.monotonic()
             deadline = started + timeout
             loaded, reply, fate = False, None, None
             oom_before = sandbox.oom_kills(self.oom_fd)
+            frames = wire.FrameReader(fd)
             try:
                 while index < n:
                     try:
-                        frame = wire.read_frame(fd, deadline, limit)
+                        frame = frames.read(deadline, limit)
                     except TimeoutError:
                         fate = (TIMEOUT, "no result within %.3g s" % timeout)
                         break
@@ -302,7 +380,7 @@ class Worker:
                     break
             finally:
                 os.close(fd)
-                exit_text = self._kill_job_processes(pid)
+                exit_text = self._finish(sock)
             if index >= n:
                 break
             elapsed = time.monotonic() - started
@@ -330,111 +408,34 @@ class Worker:
             return {"status": TIMEOUT, "error": "CPU time limit (%s)" % exit_text}
         return {"status": CRASHED, "error": "exited without a result (%s)" % exit_text}
 
-    def _spawn(self, request, start):
+    def _spawn(self, sock, request_fd, start):
+        """Have a template fork a job process; returns the read end of its reply pipe at once (the
+        template's report comes later, ``_finish``)."""
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.close(read_fd)
-                self._job_process(request, start, write_fd)
-            except BaseException as exc:  # noqa: BLE001 - reported on the job's pipe, never raised
-                try:
-                    wire.write_frame(write_fd, {"t": "setup_failed", "status": CRASHED,
-                                                "error": "sandbox set-up failed: %s" % calls.error_text(exc)})
-                except BaseException:  # noqa: BLE001
-                    pass
-            finally:
-                os._exit(111)
-        os.close(write_fd)
-        return pid, read_fd
-
-    def _job_process(self, request, start, out_fd):
-        """In the forked job process: enter the per-job sandbox, then run (or exec) the job."""
-        os.setsid()
-        keep = [out_fd]
-        sandbox.close_fds_except(keep)
-        sandbox.redirect_stdio()
-        probe = bool(request.get("probe"))
-        applied, missing = [], {}
-
-        def step(name, action):
-            try:
-                action()
-                applied.append(name)
-            except (OSError, ValueError) as exc:
-                missing[name] = str(exc)[:300]
-                if self.strict and not probe:
-                    wire.write_frame(out_fd, {"t": "setup_failed", "status": CRASHED,
-                                              "error": "sandbox set-up failed (%s): %s" % (name, exc)})
-                    os._exit(0)
-
-        step(IPC_NAMESPACE, lambda: sandbox.unshare(sandbox.CLONE_NEWIPC))
         try:
-            with open("/proc/self/oom_score_adj", "w") as f:
-                f.write("1000")  # under memory pressure the job dies, not the worker
-        except OSError:
-            pass
-        workdir = request.get("workdir") or "/"
-        os.environ.clear()
-        os.environ.update(self.opts.get("child_env") or {})
-        os.environ["HOME"] = os.environ["TMPDIR"] = workdir
-        os.environ["PYTHONHASHSEED"] = str(int(self.opts.get("hash_seed") or 0))
-        if self.uid is None:
-            step(PRIVATE_UID, _refuse("no sandbox uid given"))
-        else:
-            step(PRIVATE_UID, lambda: sandbox.switch_user(int(self.uid)))
-        os.chdir(workdir)  # as the job's uid: the folder is its own, mode 0700
-        calls_left = len(request["job"].get("calls") or []) - start
-        base_vm = sandbox.current_vm_bytes()
-        exec_fd = None
-        if self.exec_python:
-            base_vm += 4096 * 1024 * 1024  # room for a fresh interpreter; it tightens after its prelude
-            exec_fd = _request_memfd(request, start, self.opts)
-            keep.append(exec_fd)
-        step(LIMITS, lambda: sandbox.set_limits(self.opts, calls_left, base_vm))
-        step(SECCOMP, seccomp.install)
-        if probe:
-            wire.write_frame(out_fd, {"t": "measures", "applied": applied, "missing": missing})
-        kill_leftovers = self.pid1 and PRIVATE_UID in applied
-        if self.exec_python:
-            os.set_inheritable(out_fd, True)
-            os.set_inheritable(exec_fd, True)
-            os.execve(self.exec_python, [self.exec_python, "-s", "-B", CHILD_DIR + "/launch.py", "job", str(out_fd),
-                                         str(exec_fd), "1" if kill_leftovers else "0"], dict(os.environ))
-        request = dict(request, start=start, json_compat=self.opts.get("json_compat", True),
-                       output_limit=self.opts.get("output_limit", 1 << 20))
-        calls.run_job(request, out_fd, self.prelude_ns, kill_leftovers)
-        os._exit(0)
+            template.send(sock, {"op": "spawn", "start": start}, [request_fd, write_fd])
+        finally:
+            os.close(write_fd)
+        return read_fd
 
-    def _kill_job_processes(self, pid=None):
-        """Kill and reap every process of the job; returns how the job process itself ended."""
-        text = "gone"
-        if self.pid1:
-            try:
-                os.kill(-1, signal.SIGKILL)  # pid 1: everything else in this namespace is the job's
-            except OSError:
-                pass
-            while True:
-                try:
-                    child, status = os.waitpid(-1, 0)
-                except ChildProcessError:
-                    break
-                except InterruptedError:
-                    continue
-                if child == pid:
-                    text = calls.describe_exit(status)
-            return text
-        if pid is not None:  # allow_unsandboxed without a pid namespace: the job's group and our children
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
-                text = calls.describe_exit(os.waitpid(pid, 0)[1])
-            except ChildProcessError:
-                pass
-        _reap_orphans()
-        return text
+    def _finish(self, sock):
+        """Kill the job process (even after its last frame: job code ran in it and may keep it alive) and
+        wait until the template has reaped it and killed and reaped everything it left; returns how the
+        job process ended. The pid is the template's report, and the template keeps the process unreaped
+        until it sends its next report: it can only be the job process."""
+        reply, _ = template.receive(sock)
+        if isinstance(reply, dict) and reply.get("t") == "spawn_failed":
+            return "not started: %s" % reply.get("error")
+        if not isinstance(reply, dict) or reply.get("t") != "started":
+            raise TemplateLost("the job template ended")
+        try:
+            os.kill(int(reply["pid"]), signal.SIGKILL)
+        except (OSError, ValueError, TypeError):
+            pass
+        reply, _ = template.receive(sock)
+        if not isinstance(reply, dict) or reply.get("t") != "exited":
+            raise TemplateLost("the job template ended")
+        return str(reply.get("exit"))
 
     def serve(self, in_fd, out_fd):
         wire.write_frame(out_fd, {"t": "ready", "applied": self.applied, "missing": self.missing,
@@ -445,23 +446,11 @@ class Worker:
                 break
             if request.get("op") == "job":
                 self.run_job(request, out_fd)
-
-
-def _refuse(why):
-    def action():
-        raise OSError(why)
-    return action
-
-
-def _request_memfd(request, start, opts):
-    """The job request in a sealed-off memory file the exec'd interpreter reads (made before seccomp)."""
-    fd = os.memfd_create("codeio-job", 0)
-    data = json.dumps(dict(request, start=start, json_compat=opts.get("json_compat", True),
-                           output_limit=opts.get("output_limit", 1 << 20), prelude=opts.get("prelude") or [],
-                           memory_mb=opts.get("memory_mb") or 0)).encode("utf-8", "surrogatepass")
-    os.write(fd, data)
-    os.lseek(fd, 0, os.SEEK_SET)
-    return fd
+        for sock in self.templates.values():
+            try:
+                template.send(sock, {"op": "exit"})
+            except OSError:
+                pass
 
 
 def _mapped_uid(uid, base):
@@ -562,33 +551,6 @@ def _trial_import(name):
     return set(pulled) if isinstance(pulled, list) else None
 
 
-def _reap_orphans():
-    """Without a pid namespace: kill and reap the processes re-parented to us (we are a subreaper)."""
-    deadline = time.monotonic() + 5.0
-    while time.monotonic() < deadline:
-        children = []
-        try:
-            for tid in os.listdir("/proc/self/task"):
-                with open("/proc/self/task/%s/children" % tid) as f:
-                    children.extend(int(p) for p in f.read().split())
-        except OSError:
-            pass
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        while True:
-            try:
-                if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                    break
-            except ChildProcessError:
-                break
-        if not children:
-            return
-        time.sleep(0.002)
-
-
 # ---------------------------------------------------------------------------------------------------
 # Entry points
 def _open_protocol():
@@ -619,6 +581,7 @@ def worker_main(spec, mode, launch_missing):
             continue
     if mode == "enclosed":
         sandbox.set_parent_death_signal()
+    sandbox.set_process_name("codeio-worker")
     worker = Worker(init, mode, oom_fd, launch_missing)
     worker.setup()
     worker.serve(in_fd, out_fd)

@@ -43,6 +43,9 @@ _unpack = struct.Struct(">I").unpack
 _encode_str = json.encoder.encode_basestring  # ensure_ascii=False, like codeio.jsontext.canonical_json
 _scan = json.JSONDecoder().scan_once  # the C scanner: immune to later patches of the json module
 _surrogate = re.compile("[\ud800-\udfff]")
+_trusted_encode = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode
+"""The C encoder, for frames of processes that never run job code (parent, worker, template): ASCII
+only, so lone surrogates come out escaped as ``dumps_canonical`` writes them."""
 _escape = _surrogate.sub
 _is_ascii = str.isascii
 
@@ -178,10 +181,31 @@ def loads(text):
 
 # ---------------------------------------------------------------------------------------------------
 # Framing
-def write_frame(fd, obj):
+def write_frame(fd, obj, canonical=True):
     """Write ``obj`` as one frame (all of it: the loop survives short writes)."""
-    data = dumps_canonical(obj, True, 1 << 30).encode("utf-8")
-    view = memoryview(_pack(_len(data)) + data)
+    write_frames(fd, [obj], canonical)
+
+
+def frame_bytes(obj, canonical=True):
+    """The frame of ``obj``: ``canonical`` (in a job process, whose code may have patched ``json``) with
+    the private encoder, else with the C one (about ten times faster)."""
+    data = None
+    if not canonical:
+        try:
+            data = _trusted_encode(obj).encode("ascii")
+        except (ValueError, TypeError, RecursionError):
+            data = None
+    if data is None:
+        data = dumps_canonical(obj, True, 1 << 30).encode("utf-8")
+    return _pack(_len(data)) + data
+
+
+def write_frames(fd, objs, canonical=True):
+    """Write several frames with as few system calls as the pipe allows."""
+    parts = []
+    for obj in objs:
+        parts.append(frame_bytes(obj, canonical))
+    view = memoryview(b"".join(parts))
     while view:
         view = view[_write(fd, view):]
 
@@ -200,6 +224,43 @@ def read_exact(fd, n, deadline=None):
         chunks.append(chunk)
         n -= _len(chunk)
     return b"".join(chunks)
+
+
+class FrameReader:
+    """Frames from one descriptor, read in large chunks (several small frames cost one ``read``)."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buffer = bytearray()
+
+    def _fill(self, n, deadline):
+        """At least ``n`` bytes buffered; False on end of file."""
+        while _len(self.buffer) < n:
+            if deadline is not None:
+                remaining = deadline - _monotonic()
+                if remaining <= 0 or not _select([self.fd], [], [], remaining)[0]:
+                    raise TimeoutError
+            chunk = _read(self.fd, max(n - _len(self.buffer), 1 << 16))
+            if not chunk:
+                return False
+            self.buffer += chunk
+        return True
+
+    def read(self, deadline=None, limit=None):
+        """As ``read_frame``."""
+        if not self._fill(4, deadline):
+            return None
+        (size,) = _unpack(bytes(self.buffer[:4]))
+        if limit is not None and size > limit:
+            raise Garbled("frame of %d bytes above the limit %d" % (size, limit))
+        try:
+            if not self._fill(4 + size, deadline):
+                return None
+        except MemoryError:
+            raise Garbled("frame of %d bytes does not fit in memory" % size) from None
+        body = bytes(self.buffer[4:4 + size])
+        del self.buffer[:4 + size]
+        return loads(body)
 
 
 def read_frame(fd, deadline=None, limit=None):
