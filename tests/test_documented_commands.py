@@ -18,9 +18,12 @@ earlier step did not run here (that check runs after all the others).
 Commands that run on this machine are also **run** as ``python -m codeio`` with ``SHRINK`` appended
 (``test_runs``): those without a GPU, SLURM, an API key or a paper-scale model. Those that talk to a
 server get the local OpenAI-compatible test server on 127.0.0.1:8000. Short ones run in the default
-suite, the rest are marked slow. The others (``+experiment=codeio*``, ``ablation_*``, ``slurm_*``,
-``*_vllm``/``deepseek_chat_api`` teachers) are covered by validation above and, for the ablations, by
-``tests/experiments/test_ablation_sweeps.py`` in miniature.
+suite, the rest are marked slow. A later step of a walk-through, run alone, stops on the output of an
+earlier step and is skipped (its earlier steps are commands of their own). Commands written for the
+one-node Slurm of ``tools/slurm_local.sh`` (``hydra.launcher.cpus_per_task=1``) go through sbatch there
+(``test_runs_on_the_local_slurm``, slow). The others (``+experiment=codeio*``, ``ablation_*``, other
+``slurm_*``, ``*_vllm``/``deepseek_chat_api`` teachers) are covered by validation above and, for the
+ablations, by ``tests/experiments/test_ablation_sweeps.py`` in miniature.
 
 ``python -m codeio.plan`` commands (README.md, experiments/README.md, docs/plan.md) only compute, so each
 runs in the default suite (``test_plan_commands_run``) from the recorded ``experiments/plan/costs.json``.
@@ -71,8 +74,8 @@ PLAN_COMMANDS = documented_commands("codeio.plan", (*DOCS, "docs/plan.md"))
 """``python -m codeio.plan`` commands: they only compute, so every one runs in the default suite."""
 
 
-def _ids() -> list[str]:
-    return [f"{doc}:{re.sub(r'[^A-Za-z0-9=+_.,-]+', '_', cmd[17:])[:80] or 'quickstart'}" for doc, cmd in COMMANDS]
+def _ids(commands: list[tuple[str, str]] = COMMANDS) -> list[str]:
+    return [f"{doc}:{re.sub(r'[^A-Za-z0-9=+_.,-]+', '_', cmd[17:])[:80] or 'quickstart'}" for doc, cmd in commands]
 
 
 @pytest.fixture
@@ -203,9 +206,38 @@ def test_runs(doc, command, local_files, tmp_path):
     finally:
         if server is not None:
             server.stop()
+    skip_later_step(proc)
     assert proc.returncode == 0, f"{doc}: {command}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
     summaries = list((tmp_path / ("sweep" if multirun else "run")).glob("**/summary.json"))
     assert summaries, "no run wrote its summary"
     for path in summaries:
         for name, report in json.loads(path.read_text())["stages"].items():
             assert report["status"] == "done", (name, report)
+
+
+def skip_later_step(proc) -> None:
+    """A later step of a walk-through, run alone, stops at start-up on the output of an earlier step
+    (the earlier steps are documented commands of their own, run by these tests)."""
+    if proc.returncode == 2 and "needs the output of" in proc.stderr:
+        pytest.skip(f"a later step of a walk-through: {proc.stderr.strip().splitlines()[-1][:200]}")
+
+
+ON_LOCAL_SLURM = [(doc, cmd) for doc, cmd in COMMANDS if "hydra.launcher.cpus_per_task=1" in expand(cmd)]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize(("doc", "command"), ON_LOCAL_SLURM, ids=_ids(ON_LOCAL_SLURM))
+def test_runs_on_the_local_slurm(doc, command, local_files, tmp_path, slurm):
+    """The commands written for the one-node Slurm of tools/slurm_local.sh go through sbatch."""
+    args = localize(command, local_files)
+    if not any(a.startswith("hydra.sweep.dir=") for a in args):
+        args.append(f"hydra.sweep.dir={local_files['sweep']}")
+    proc = run_cli([*args, *SHRINK], timeout=850)
+    skip_later_step(proc)
+    assert proc.returncode == 0, f"{doc}: {command}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    summaries = list(local_files["sweep"].glob("*/summary.json"))
+    assert summaries and (local_files["sweep"] / ".submitit").is_dir(), "no job went through sbatch"
+    for path in summaries:
+        for name, report in json.loads(path.read_text())["stages"].items():
+            assert report["status"] in ("done", "shard_partial"), (name, report)

@@ -35,6 +35,7 @@ LAYERS = [
     ("codeio.stages",),                 # each stage wires its components
     ("codeio.config",),                 # registers every schema, reads the stage registry
     ("codeio.__main__", "codeio.execute", "codeio.plan"),  # codeio.plan composes the pipeline config too
+    ("codeio.launcher",),               # Hydra launchers: check a sweep's config before it is submitted
 ]
 
 # Command-line tools that sit on top of the data flow although their module lives in a component package.

@@ -12,10 +12,12 @@ import logging
 import math
 import os
 import shutil
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager, nullcontext
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,8 @@ class Pipeline:
         self.stages: dict[str, Stage] = {cls.name: cls(cfg) for cls in registry}
         self.selected = self._selected_stages(list(cfg.stages))
         self._keys: dict[str, str] = {}
+        self._terminated = False
+        """SIGTERM came while running (``_noting_sigterm``): no chunk is committed any more."""
 
     def _selected_stages(self, names: list[str]) -> list[str]:
         unknown = [n for n in names if n not in self.order]
@@ -108,6 +112,35 @@ class Pipeline:
 
     def run(self) -> dict[str, Any]:
         """Run the selected stages; call ``validate()`` first to fail fast on configuration errors."""
+        with self._noting_sigterm():
+            return self._run()
+
+    @contextmanager
+    def _noting_sigterm(self) -> Iterator[None]:
+        """SLURM ends a job (scancel, preemption) with SIGTERM to every process of it, the sandbox's
+        children included, then SIGKILL. Under submitit the main process carries on through SIGTERM, so
+        a chunk finished after it may hold calls that died of it: note the signal, and commit nothing
+        from then on (``_run_chunked``). Where SIGTERM would end the process anyway, it still does."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def on_sigterm(signum: int, frame: Any) -> None:
+            self._terminated = True
+            if callable(previous):
+                previous(signum, frame)
+            elif previous == signal.SIG_DFL:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, on_sigterm)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _run(self) -> dict[str, Any]:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         summary: dict[str, Any] = {"run_dir": str(self.run_dir), "cache_dir": str(self.cache_root),
                                    "stages": {}}
@@ -171,18 +204,35 @@ class Pipeline:
 
     def _run_stage(self, name: str, so_far: dict[str, Any]) -> dict[str, Any]:
         stage, store = self.stages[name], self.store(name)
-        sharded = self.cfg.shard.count > 1
-        if self.cfg.cache.refresh and not sharded and store.dir.exists():
-            log.info("stage %s: cache.refresh=true, discarding %s", name, store.dir)
-            store.clear()
-        if store.is_done():
-            started = time.perf_counter()
-            report = store.report()
-            self._link_output(name, store)
-            # "seconds" is what this run spent; the original computation's time stays on record.
-            report = dict(report, cache="hit", seconds_computed=report.get("seconds"),
-                          seconds=round(time.perf_counter() - started, 3))
-            return report
+        sharded = stage.chunked and self.cfg.shard.count > 1
+        refresh = self.cfg.cache.refresh and not sharded
+        if store.is_done() and not refresh:
+            return self._cache_hit(name, store)
+        with self._compute_lock(store, sharded):
+            if refresh and store.dir.exists():
+                log.info("stage %s: cache.refresh=true, discarding %s", name, store.dir)
+                store.clear()
+            if store.is_done():  # another process computed it while this one waited
+                return self._cache_hit(name, store)
+            return self._compute_stage(name, so_far)
+
+    def _compute_lock(self, store: StageStore, sharded: bool):
+        """Rank 0 speaks for its launch: the other ranks of a distributed stage join its work."""
+        if self.rank != 0:
+            return nullcontext()
+        shard = self.cfg.shard
+        return store.compute_lock((shard.index, shard.count) if sharded else None)
+
+    def _cache_hit(self, name: str, store: StageStore) -> dict[str, Any]:
+        started = time.perf_counter()
+        report = store.report()
+        self._link_output(name, store)
+        # "seconds" is what this run spent; the original computation's time stays on record.
+        return dict(report, cache="hit", seconds_computed=report.get("seconds"),
+                    seconds=round(time.perf_counter() - started, 3))
+
+    def _compute_stage(self, name: str, so_far: dict[str, Any]) -> dict[str, Any]:
+        stage, store = self.stages[name], self.store(name)
         for up in stage.inputs():
             if not self.store(up).is_done():
                 raise PipelineError(self._missing_input(name, up))
@@ -201,7 +251,8 @@ class Pipeline:
         report["cache"] = "resumed" if resumed else "miss"
         if report.get("status") == "done":
             self._link_output(name, store)
-            write_json_atomic(store.done_path, {k: v for k, v in report.items() if k != "cache"})
+            if "merged_by" not in report:  # only the process that published the entry writes its report
+                write_json_atomic(store.done_path, {k: v for k, v in report.items() if k != "cache"})
         return report
 
     # -- chunked stages ----------------------------------------------------------------------------
@@ -209,13 +260,12 @@ class Pipeline:
         """Rows per chunk for this entry: the size its first committed chunk was cut with (a resume or a
         shard must cut the same chunks), else ``cache.chunk_size``, recorded before the first commit."""
         recorded = store.recorded_chunk_size()
-        if recorded is not None:
-            if recorded != self.cfg.cache.chunk_size:
-                log.info("stage %s: resuming with the chunk size its committed chunks have (%d, not %d)",
-                         store.stage, recorded, self.cfg.cache.chunk_size)
-            return recorded
-        store.record_chunk_size(self.cfg.cache.chunk_size)
-        return self.cfg.cache.chunk_size
+        if recorded is None:
+            recorded = store.record_chunk_size(self.cfg.cache.chunk_size)
+        elif recorded != self.cfg.cache.chunk_size:
+            log.info("stage %s: resuming with the chunk size its committed chunks have (%d, not %d)",
+                     store.stage, recorded, self.cfg.cache.chunk_size)
+        return recorded
 
     def _upstream_chunks(self, stage: Stage, size: int) -> tuple[Iterator[list[dict]], int | None]:
         ups = stage.inputs()
@@ -242,6 +292,7 @@ class Pipeline:
         chunks, total_rows = self._upstream_chunks(stage, size)
         n_chunks_known = None if total_rows is None else math.ceil(total_rows / size)
         bar = tqdm(total=total_rows, desc=stage.name, unit="row", disable=not self.cfg.progress)
+        writer = _writer(shard.index, shard.count)
         n_chunks = 0
         for index, rows in enumerate(chunks):
             n_chunks = index + 1
@@ -254,7 +305,16 @@ class Pipeline:
             except StageFailed as err:
                 bar.close()
                 raise StageFailed(f"stage {stage.name!r}, chunk {index}: {err}") from err
-            store.commit_chunk(index, out.rows, out.rejected, len(rows), time.perf_counter() - t0, out.counts)
+            if self._terminated:
+                bar.close()
+                raise StageFailed(f"stage {stage.name!r}: SIGTERM received (scancel, preemption or a time "
+                                  f"limit), so chunk {index} and later ones were not committed (the signal "
+                                  "may have reached its sandboxed calls). Run the same command again to "
+                                  "resume from the chunks already committed.")
+            if not store.commit_chunk(index, out.rows, out.rejected, len(rows), time.perf_counter() - t0,
+                                      out.counts, writer=writer):
+                log.warning("stage %s: chunk %d was committed by another process meanwhile (shards of "
+                            "different shard.count at once?); kept that one", stage.name, index)
             bar.update(len(rows))
         bar.close()
         n_chunks = n_chunks if n_chunks_known is None else n_chunks_known
@@ -276,6 +336,7 @@ class Pipeline:
     def _merge_chunks(self, stage: Stage, store: StageStore, n_chunks: int) -> dict[str, Any]:
         rejected: Counter = Counter()
         counts: Counter = Counter()
+        writers: Counter = Counter()
         rows_in = 0
 
         def committed_rows() -> Iterator[dict]:
@@ -285,6 +346,7 @@ class Pipeline:
                 rows_in += chunk["rows_in"]
                 rejected.update(chunk["rejected"])
                 counts.update(chunk.get("counts") or {})
+                writers[chunk.get("writer") or "unknown"] += 1
                 yield from chunk["rows"]
 
         staging = store.staging_dir()
@@ -294,7 +356,8 @@ class Pipeline:
         if counts:
             stats["counts"] = dict(sorted(counts.items()))
         report = {"status": "done", "key": store.key, "rows_in": rows_in, "rows_out": rows_out,
-                  **_left_out(stage, rejected), "stats": stats, "chunks": n_chunks}
+                  **_left_out(stage, rejected), "stats": stats, "chunks": n_chunks,
+                  "chunks_by": dict(sorted(writers.items()))}
         store.publish(staging, report)
         return report
 
@@ -366,6 +429,14 @@ def _no_rows_message(name: str, report: dict[str, Any], later: list[str]) -> str
     return (f"stage {name!r} produced no rows (rows in: {report.get('rows_in', 0)}; rejected: "
             f"{reasons or 'none'}), so {later} did not run. Check the input and the rejection reasons "
             f"in summary.json.")
+
+
+def _writer(index: int, count: int) -> str:
+    """Who commits a chunk, for the merge report's ``chunks_by``: the shard and, under SLURM, the job."""
+    who = f"shard {index}/{count}" if count > 1 else "whole run"
+    array = os.environ.get("SLURM_ARRAY_JOB_ID"), os.environ.get("SLURM_ARRAY_TASK_ID")
+    job = "_".join(array) if all(array) else os.environ.get("SLURM_JOB_ID")
+    return f"{who}, slurm job {job}" if job else who
 
 
 def _batched(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -39,10 +39,6 @@ def sweep_points(sweep_dir: Path) -> list[dict]:
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize("name", ABLATIONS)
 def test_ablation_sweep_in_miniature(name, tmp_path):
-    instruction = tmp_path / "it.jsonl"
-    instruction.write_text("".join(json.dumps({"messages": [{"role": "user", "content": f"Say {i}."},
-                                                            {"role": "assistant", "content": f"{i}."}]}) + "\n"
-                                   for i in range(16)))
     params = OmegaConf.load(REPO_ROOT / "conf" / "experiment" / f"{name}.yaml").hydra.sweeper.params
     extra: list[str] = []
     server = None
@@ -55,16 +51,34 @@ def test_ablation_sweep_in_miniature(name, tmp_path):
             pytest.skip("port 8000 is taken; the teacher sweep's openai point needs it")
         extra = ["teacher=trace,openai"]  # the command line's sweep replaces the file's
         params = {"teacher": "trace,openai"}
-    sweep = tmp_path / "sweep"
     try:
-        miniature = [o for o in MINIATURE if not (extra and o.startswith("teacher="))]
-        proc = run_cli(["-m", f"+experiment={name}", *miniature, f"dataset.instruction_data={instruction}",
-                        f"cache.dir={tmp_path / 'cache'}", f"hydra.sweep.dir={sweep}", *extra], timeout=1700)
+        sweep = run_miniature_sweep(name, tmp_path, extra)
     finally:
         if server is not None:
             server.stop()
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    check_miniature_sweep(sweep, tmp_path, params)
 
+
+def run_miniature_sweep(name: str, tmp_path: Path, extra: list[str], timeout: float = 1700) -> Path:
+    """``python -m codeio -m +experiment=NAME`` in miniature (``MINIATURE``) plus ``extra`` overrides (a
+    launcher, a command-line sweep); the cache in ``tmp_path/cache``. Returns the sweep directory."""
+    instruction = tmp_path / "it.jsonl"
+    instruction.write_text("".join(json.dumps({"messages": [{"role": "user", "content": f"Say {i}."},
+                                                            {"role": "assistant", "content": f"{i}."}]}) + "\n"
+                                   for i in range(16)))
+    sweep = tmp_path / "sweep"
+    replaced = {o.split("=", 1)[0] for o in extra}
+    miniature = [o for o in MINIATURE if o.split("=", 1)[0] not in replaced]
+    proc = run_cli(["-m", f"+experiment={name}", *miniature, f"dataset.instruction_data={instruction}",
+                    f"cache.dir={tmp_path / 'cache'}", f"hydra.sweep.dir={sweep}", *extra], timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return sweep
+
+
+def check_miniature_sweep(sweep: Path, tmp_path: Path, params) -> None:
+    """Every point produced its results row; each stage ran once per distinct key (every other point
+    with that key was a cache hit); the upstream of the swept setting is shared; the aggregator merges
+    the sweep into one table."""
     summaries = sweep_points(sweep)
     expected_points = 1
     for values in params.values():
@@ -76,16 +90,16 @@ def test_ablation_sweep_in_miniature(name, tmp_path):
         table = json.loads(results.read_text())
         assert len(table["rows"]) >= 1, f"point {point} has no results row"
         rows_per_point.append(len(table["rows"]))
-    # each stage ran once per distinct key: the first point with a key computed it, the rest hit the cache
+    # points may run at once (on SLURM), so the one that computed a key is not always the first
     for stage in summaries[0]["stages"]:
-        seen: set[str] = set()
-        for point, summary in enumerate(summaries):
+        by_key: dict[str, list[str]] = {}
+        for summary in summaries:
             rep = summary["stages"][stage]
-            assert rep["cache"] == ("hit" if rep["key"] in seen else "miss"), (stage, point)
-            seen.add(rep["key"])
+            by_key.setdefault(rep["key"], []).append(rep["cache"])
+        for key, caches in by_key.items():
+            assert sorted(caches) == ["hit"] * (len(caches) - 1) + ["miss"], (stage, key, caches)
         entries = [p for p in (tmp_path / "cache" / stage).iterdir() if not p.name.startswith(".")]
-        assert len(entries) == len(seen), stage
-    # the upstream of the swept setting is shared by every point
+        assert len(entries) == len(by_key), stage
     assert len({s["stages"]["collect"]["key"] for s in summaries}) == 1
     assert len({s["stages"]["sample"]["key"] for s in summaries}) == 1
 

@@ -39,7 +39,7 @@ def installed(tmp_path_factory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ("codeio/conf/config.yaml", "codeio/conf/experiment/codeio.yaml",
                    "codeio/conf/hydra/launcher/slurm_cpu.yaml", "codeio/sandbox/Dockerfile",
-                   "codeio/data/bundled/unified.jsonl"):
+                   "codeio/data/bundled/unified.jsonl", "hydra_plugins/codeio_launcher/slurm_launcher.py"):
         assert needed in names, f"the wheel lacks {needed}"
 
     venv = work / "venv"
@@ -72,3 +72,14 @@ def test_installed_wheel_composes_and_collects(installed, tmp_path):
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["stages"]["collect"]["rows_out"] == 48
     assert (elsewhere / "outputs" / "cache" / "collect").is_dir()  # the cache is made where the user is
+
+
+def test_installed_wheel_brings_its_slurm_launcher(installed, tmp_path):
+    """Hydra finds the launcher in the wheel's ``hydra_plugins`` (it checks before submitting; here it
+    stops at the missing sbatch, with exit status 2)."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    proc = subprocess.run([installed, "-m", "codeio", "-m", "hydra/launcher=slurm_cpu", "stages=[collect]",
+                           "source=bundled", f"hydra.sweep.dir={tmp_path / 'sweep'}"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, env=dict(_env(), PATH=str(empty)))
+    assert proc.returncode == 2 and "sbatch" in proc.stderr, proc.stderr[-3000:]
