@@ -402,8 +402,8 @@ def main_solution(key, desc, sysctl):
     libc.shmget.restype = ctypes.c_int
     out["shm"] = libc.shmget(key, 4096, 0o1000 | 0o666)  # IPC_CREAT
     out["msg"] = libc.msgget(key, 0o1000 | 0o666)
-    out["shm_again"] = libc.shmget(key + 1, 0, 0)  # left by an earlier job?
-    out["msg_again"] = libc.msgget(key + 1, 0)
+    out["shm_again"] = libc.shmget(key - 1, 0, 0)  # left by the earlier job (which used key - 1)?
+    out["msg_again"] = libc.msgget(key - 1, 0)
     return out
 '''
 
@@ -425,16 +425,19 @@ def _ipcs_keys() -> set[int]:
     return keys
 
 
-def test_kernel_state_is_neither_writable_nor_shared(sandbox):
-    """Class 3: /proc/sys, keyrings and SysV IPC."""
+@pytest.mark.parametrize("template", ["lean", "full"])
+def test_kernel_state_is_neither_writable_nor_shared(sandbox, template):
+    """Class 3: /proc/sys, keyrings and SysV IPC, for jobs of either job template (a job that names
+    numpy runs in the full one)."""
     if shutil.which("ipcs") is None:
         pytest.skip("ipcs (util-linux) not installed")
     sysctl_before = Path("/proc/sys", SYSCTL).read_text()
     key = 0x2C0DE000 + secrets.randbelow(4096) * 2
     desc = "codeio-canary-" + secrets.token_hex(6)
     try:
-        first, second = sandbox.run([Job.single(KERNEL_STATE, {"key": key, "desc": desc, "sysctl": SYSCTL}),
-                                     Job.single(KERNEL_STATE, {"key": key + 1, "desc": desc + "x",
+        code = ("import numpy\n" if template == "full" else "") + KERNEL_STATE
+        first, second = sandbox.run([Job.single(code, {"key": key, "desc": desc, "sysctl": SYSCTL}),
+                                     Job.single(code, {"key": key + 1, "desc": desc + "x",
                                                                "sysctl": SYSCTL})])
         out1, out2 = value_of(first.calls[0]), value_of(second.calls[0])
         assert Path("/proc/sys", SYSCTL).read_text() == sysctl_before, "a host sysctl changed"
@@ -887,6 +890,44 @@ def test_save_rows_keeps_rows_with_lone_surrogates(tmp_path):
 
 # ---------------------------------------------------------------------------------------------------
 # 9. No silent loss of isolation
+IDENTITY = r"""
+import os, resource, sys
+def main_solution():
+    status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+    wanted = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp")
+    limits = {name: resource.getrlimit(getattr(resource, name)) for name in
+              ("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_CORE", "RLIMIT_MSGQUEUE")}
+    return {"status": {k: status[k].split() for k in wanted}, "limits": limits, "cwd": os.getcwd(),
+            "env": sorted(os.environ.items()), "ipc": os.readlink("/proc/self/ns/ipc"),
+            "fds": sorted(os.listdir("/proc/self/fd")), "pgid_is_pid": os.getpgid(0) == os.getpid(),
+            "third_party_loaded": sorted({m.split(".")[0] for m in sys.modules if not m.startswith("_")}
+                                         - set(sys.stdlib_module_names) - {"sitecustomize", "usercustomize"})}
+"""
+
+
+def test_lean_and_full_templates_apply_the_same_measures(sandbox):
+    """Class 9: a job that spells ``np``/``numpy`` (here only in a comment) runs in the full job template; one
+    that cannot tell runs in the lean one, which has no third-party module loaded. Both take exactly the
+    same sandbox: uid, groups, capabilities, no_new_privs, seccomp, limits, working directory,
+    environment, descriptors and process group."""
+    lean, full, lean_again = sandbox.run([Job.single(IDENTITY, {}), Job.single("# numpy\n" + IDENTITY, {}),
+                                           Job.single(IDENTITY, {})])
+    lean, full, lean_again = (r.calls[0] for r in (lean, full, lean_again))
+    assert lean.status == full.status == OK, (lean, full)
+    lean, full, lean_again = lean.value(), full.value(), lean_again.value()
+    assert lean.pop("third_party_loaded") == []
+    assert "numpy" in full.pop("third_party_loaded")
+    for report in (lean, full, lean_again):  # (inode numbers of ended namespaces are reused: see class 3)
+        assert report.pop("ipc").startswith("ipc:")
+    for report in (lean, full):  # the worker's private uid (the two jobs may have run on two workers)
+        ids = report["status"].pop("Uid") + report["status"].pop("Gid")
+        assert len(set(ids)) == 1 and ids[0] != "0", ids
+    assert lean == full
+    assert lean["status"]["Seccomp"] == ["2"] and lean["status"]["NoNewPrivs"] == ["1"]
+    assert lean["status"]["CapEff"] == lean["status"]["CapBnd"] == ["0000000000000000"]
+    assert lean["pgid_is_pid"] is True
+
+
 REFUSE_UNSHARE = r'''
 import sys
 sys.path.insert(0, {repo!r})

@@ -74,43 +74,6 @@ def test_prelude_names_are_bound(executor):
     assert result.status == OK and result.value() == [3, 6, [1]]
 
 
-IDENTITY = r"""
-import os, resource, sys
-def main_solution():
-    status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
-    wanted = ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp")
-    limits = {name: resource.getrlimit(getattr(resource, name)) for name in
-              ("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_CORE", "RLIMIT_MSGQUEUE")}
-    return {"status": {k: status[k].split() for k in wanted}, "limits": limits, "cwd": os.getcwd(),
-            "env": sorted(os.environ.items()), "ipc": os.readlink("/proc/self/ns/ipc"),
-            "fds": sorted(os.listdir("/proc/self/fd")), "pgid_is_pid": os.getpgid(0) == os.getpid(),
-            "third_party_loaded": sorted({m.split(".")[0] for m in sys.modules if not m.startswith("_")}
-                                         - set(sys.stdlib_module_names))}
-"""
-
-
-def test_lean_and_full_templates_apply_the_same_measures(executor):
-    """A job that spells ``np``/``numpy`` (here only in a comment) runs in the full job template; one
-    that cannot tell runs in the lean one, which has no third-party module loaded. Both take exactly the
-    same sandbox: uid, groups, capabilities, no_new_privs, seccomp, limits, working directory,
-    environment, descriptors, process group, and an IPC namespace of their own."""
-    lean, full, lean_again = executor.run([Job.single(IDENTITY, {}), Job.single("# numpy\n" + IDENTITY, {}),
-                                           Job.single(IDENTITY, {})])
-    lean, full, lean_again = (r.calls[0] for r in (lean, full, lean_again))
-    assert lean.status == full.status == OK, (lean, full)
-    lean, full, lean_again = lean.value(), full.value(), lean_again.value()
-    assert lean.pop("third_party_loaded") == []
-    assert "numpy" in full.pop("third_party_loaded")
-    assert len({lean.pop("ipc"), full.pop("ipc"), lean_again.pop("ipc")}) == 3, "an IPC namespace was shared"
-    for report in (lean, full):  # the worker's private uid (the two jobs may have run on two workers)
-        ids = report["status"].pop("Uid") + report["status"].pop("Gid")
-        assert len(set(ids)) == 1 and ids[0] != "0", ids
-    assert lean == full
-    assert lean["status"]["Seccomp"] == ["2"] and lean["status"]["NoNewPrivs"] == ["1"]
-    assert lean["status"]["CapEff"] == lean["status"]["CapBnd"] == ["0000000000000000"]
-    assert lean["pgid_is_pid"] is True
-
-
 def test_timeout_then_later_calls_continue_in_fresh_child(executor):
     code = "import time\ndef main_solution(s):\n    time.sleep(s)\n    return s\n"
     job = Job(code=code, calls=calls({"s": 0}, {"s": 30}, {"s": 0.01}), timeout=0.5)
