@@ -4,12 +4,14 @@ starts it).
 
 The worker reads frames from stdin: ``init`` once (answered by ``ready``, listing the isolation
 measures that applied and why any did not), then ``job`` requests, each carrying the parent's sequence
-number. Every frame it writes back carries that number, so the parent can drop anything else. For each
-job the worker mounts a fresh scratch tmpfs, forks the job process (which enters its own IPC namespace,
-switches to the worker's private uid, takes its limits and the seccomp filter, then loads the code and
-forks once per call), enforces each call's wall clock, and afterwards kills every other process in its
-pid namespace and detaches the scratch. Nothing a job writes reaches the worker except frames on the
-job's own pipe. Standard library only; any Python 3.8+.
+number. Every frame it writes back carries that number, so the parent can drop anything else. After
+its set-up the worker forks its job templates (``template.py``; a lean one before the prelude's
+third-party lines, a full one after) and never forks a job process itself. For each job it makes sure
+a scratch tmpfs is mounted, hands the request (in a memory file) and a reply pipe to a template, which
+forks the job process; it reads the job's frames, enforces each call's wall clock (killing the job
+process the template named), waits for the template's word that every process of the job is gone,
+and checks the scratch for traces. Nothing a job writes reaches the worker except frames on the job's
+own pipe. Standard library only; any Python 3.8+.
 """
 
 import builtins

@@ -22,9 +22,9 @@ worker -> template ``{"op": "spawn", "start"}`` + [request memfd, reply pipe], `
 reaped, ``{"t": "exited", "exit"}``; ``{"t": "spawn_failed", "error"}``; ``{"t": "warmed", "notes"}``.
 
 The template is root (it still holds the worker's capabilities, which the job process drops when it
-switches uid), not dumpable and invisible to jobs (``hidepid=2``); it is a subreaper, so whatever a
-job leaves behind is re-parented to it and killed: with ``kill(-1)`` when the worker is pid 1 of the
-sandbox's pid namespace (every other process there is the job's), else by process group.
+switches uid), not dumpable and invisible to jobs (``hidepid=2``), under the jobs' seccomp filter; it
+is a subreaper, so whatever a job leaves behind is re-parented to it and killed, by uid
+(``_kill_leftovers``).
 """
 
 import array
@@ -70,6 +70,8 @@ def receive(sock, max_fds=0):
             break
         except InterruptedError:
             continue
+        except OSError:  # ECONNRESET: the other end died with our message unread
+            return None, []
     fds = array.array("i")
     for level, kind, payload in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
