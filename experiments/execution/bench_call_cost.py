@@ -54,11 +54,11 @@ SHAPES = {"1-call plain": ("plain", 1), "1-call numpy": ("numpy", 1), "10-call p
 # The server: one executor of one checkout; a line "N" on stdin runs N calls, then prints "ok".
 SERVER = r"""
 import json, sys
-repo, executor, kind, per_job = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+repo, executor, kind, per_job, workers = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[6])
 sys.path.insert(0, repo)
 from codeio.execution import Call, Job, make_executor
 code = json.loads(sys.argv[5])
-with make_executor(executor, workers=1, timeout=5.0) as ex:
+with make_executor(executor, workers=workers, timeout=5.0) as ex:
     ex.run([Job(code=code, calls=[Call(kwargs_json='{"x": 3}')] * per_job)] * 3)  # warm
     print("ready", flush=True)
     for line in sys.stdin:
@@ -73,12 +73,13 @@ with make_executor(executor, workers=1, timeout=5.0) as ex:
 """
 
 
-def method(repo: Path, executor: str, shape: str, steps: int, calls_per_step: int, python: str):
+def method(repo: Path, executor: str, shape: str, steps: int, calls_per_step: int, python: str, workers: int):
     """Stepwise method: start the server (untimed), then one block of calls per step."""
     kind, per_job = SHAPES[shape]
 
     def run():
-        proc = subprocess.Popen([python, "-c", SERVER, str(repo), executor, kind, str(per_job), json.dumps(CODE[kind])],
+        proc = subprocess.Popen([python, "-c", SERVER, str(repo), executor, kind, str(per_job), json.dumps(CODE[kind]),
+                                 str(workers)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=repo)
         try:
             if proc.stdout.readline().strip() != "ready":
@@ -111,6 +112,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=MIN_REPETITIONS)
     parser.add_argument("--max-spread", type=float, default=MAX_SPREAD)
     parser.add_argument("--python", default=sys.executable, help="interpreter of every server")
+    parser.add_argument("--workers", type=int, default=1, help="workers of each executor: 1 gives the latency of "
+                        "a call; the core count, the cost of a call when a stage keeps every core busy")
     parser.add_argument("--out", default=str(HERE / "bench_call_cost"))
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -124,7 +127,7 @@ def main() -> None:
         for shape in shapes:
             for name, path in checkouts.items():
                 methods[f"{name} | {executor} | {shape}"] = method(Path(path).resolve(), executor, shape, args.steps,
-                                                                   args.calls, args.python)
+                                                                   args.calls, args.python, args.workers)
 
     def progress(name, repetition, sample):
         print(f"  rep {repetition + 1} {name}: {1e3 * sample.wall_s / sample.work:.2f} ms/call "
@@ -138,6 +141,7 @@ def main() -> None:
                     comparison.ratio(f"{name} | {executor} | {shape}", f"{reference} | {executor} | {shape}")
     result = comparison.to_dict()
     result["meta"] = {"command": "python experiments/execution/bench_call_cost.py " + " ".join(sys.argv[1:]),
+                      "workers": args.workers,
                       "checkouts": {name: {"path": str(Path(p).resolve()), "commit": _commit(Path(p))}
                                     for name, p in checkouts.items()},
                       "python": args.python, "kernel": platform.release(),
@@ -161,10 +165,11 @@ def main() -> None:
     print(table)
     commits = ", ".join(f"{n} = `{c['commit']}`" for n, c in result["meta"]["checkouts"].items())
     markdown = (f"# bench_call_cost ({result['meta']['date']})\n\n`{result['meta']['command']}`\n\n"
-                f"Checkouts: {commits}; interpreter {args.python}; {state_line(result['method'])}. One worker per "
-                f"executor; {args.steps} blocks of {args.calls} calls per method and repetition. Milliseconds per "
-                f"call: median over repetitions of wall / calls; CPU: the whole process tree (docker: n/a, the "
-                f"daemon runs its worker). Ratios: calls per second over the reference's, per repetition.\n\n"
+                f"Checkouts: {commits}; interpreter {args.python}; {state_line(result['method'])}. {args.workers} "
+                f"worker(s) per executor; {args.steps} blocks of {args.calls} calls per method and repetition. "
+                f"Milliseconds per call: median over repetitions of wall / calls; CPU: the whole process tree "
+                f"(docker: n/a, the daemon runs its worker). Ratios: calls per second over the reference's, per "
+                f"repetition.\n\n"
                 f"{table}\n")
     record(result, Path(args.out + ".json"), markdown)
 
