@@ -72,6 +72,7 @@ class Worker:
         self.warmed = set()
         self.pid1 = False
         self.templates = {}
+        self.template_pids = []
         """``full`` (the whole prelude) and, when the prelude has third-party lines, ``lean`` (only its
         standard-library lines): the job templates' sockets (``template.py``)."""
         prelude = init.get("prelude") or {}
@@ -140,7 +141,8 @@ class Worker:
 
     def _start_template(self, kind):
         """Fork a job template now, while this process has decoded no job (see ``template.py``)."""
-        _, self.templates[kind], ready = template.start(self)
+        pid, self.templates[kind], ready = template.start(self)
+        self.template_pids.append(pid)
         for name, why in (ready.get("missing") or {}).items():
             self.missing.setdefault(name, why)
 
@@ -457,6 +459,27 @@ class Worker:
                 template.send(sock, {"op": "exit"})
             except OSError:
                 pass
+        self._reap_templates()
+
+    def _reap_templates(self, grace=5.0):
+        """Wait for the templates to exit (they do on request; after ``grace`` seconds they are killed),
+        so that their CPU time and their jobs' reaches whoever waits for the worker."""
+        deadline = time.monotonic() + grace
+        for pid in self.template_pids:
+            while True:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0]:
+                        break
+                except ChildProcessError:
+                    break
+                except InterruptedError:
+                    continue
+                if time.monotonic() > deadline:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                time.sleep(0.002)
 
 
 def _mapped_uid(uid, base):
