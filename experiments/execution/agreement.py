@@ -50,9 +50,10 @@ json.dump(out, sys.stdout)
 """
 
 
-def demo_jobs() -> tuple[list[dict], list[dict]]:
+def demo_jobs(limit: int = 0) -> tuple[list[dict], list[dict]]:
     rows = [json.loads(line) for line in (shared_data_dir() / "codeio_reference" / "rawcode_1k_parsed.jsonl")
             .read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = rows[:limit] if limit else rows
     checks, batched = [], []
     for row in rows:
         entry = row.get("funcname") or "main_solution"
@@ -85,12 +86,13 @@ def main() -> None:
     parser.add_argument("--candidate", type=Path, default=HERE.parents[1])
     parser.add_argument("--executor", default="forkserver")
     parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--demo", type=int, default=0, help="first N demo functions (0: all)")
     parser.add_argument("--generated", type=int, default=300, help="reasoning_gym functions")
     parser.add_argument("--seeds", type=int, default=10, help="generator calls per function")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--out", default=str(HERE / "agreement"))
     args = parser.parse_args()
-    checks, batched = demo_jobs()
+    checks, batched = demo_jobs(args.demo)
     groups = {"demo checks": checks, "demo batched": batched, "generated": generated_jobs(args.generated, args.seeds)}
     started = time.time()
     reference, candidate, reference2, candidate2 = (

@@ -4,8 +4,8 @@
 
 1. Runs the pipeline's CPU stages (collect ... assemble, ``experiments/plan/slice.py``) on slices of the
    reasoning-gym corpus of ``--small``, ``--size`` and (the check) ``2 x --size`` rows, plus ``collect`` of
-   the paper's 1,000 raw demo files, the four taking turns, ``--repetitions`` times
-   (``experiments/benchmethod.py``: interleaved, medians and spreads, CPU seconds of the process tree,
+   the paper's 1,000 raw demo files, the four taking turns, ``--repetitions`` times after ``--warmup``
+   untimed passes of the small slice (``experiments/benchmethod.py``: interleaved, medians and spreads, CPU seconds of the process tree,
    machine state; the run is refused, exit 3, when the per-CPU-second rate of one slice over another
    disagrees by more than 10% between repetitions).
 2. Fits each stage's cost as ``fixed + per_unit x units`` (CPU seconds, wall seconds, bytes on disk) from
@@ -59,6 +59,7 @@ from experiments.plan.slice import (  # noqa: E402
     run_slice,
     run_stage,
     slice_overrides,
+    stage_output,
     task_texts,
     tree_bytes,
     wrong_answer_feedback,
@@ -153,7 +154,7 @@ def text_figures(cache_dir: Path, overrides: list[str], count, tokenizer_name: s
     parsed = [json.loads(line) for line in Path(shared_data_path(PARSED)).read_text().splitlines()]
     import datasets
 
-    functions = datasets.load_from_disk(str(next((cache_dir / "transform").iterdir()) / "data"))
+    functions = datasets.load_from_disk(str(stage_output(cache_dir, "transform") / "data"))
     generator = statistics.fmean(len(g or "") for g in functions["inputgen"])
     parts = statistics.fmean(len(p["problem_description"]) + len(p["io_requirements"]) + len(p["refcode"])
                              for p in parsed)
@@ -268,6 +269,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=160, help="rows of the larger fitting slice (the check runs 2x)")
     ap.add_argument("--no-validate", action="store_true", help="measure the costs only")
     ap.add_argument("--repetitions", type=int, default=MIN_REPETITIONS)
+    ap.add_argument("--warmup", type=int, default=1, help="untimed passes of the small slice before the repetitions")
     ap.add_argument("--tokenizer", choices=("auto", "qwen2.5", "none"), default="auto")
     ap.add_argument("--chars-per-token", type=float, default=3.5, help="used only without a tokenizer")
     ap.add_argument("--out-dir", default=str(HERE))
@@ -303,6 +305,10 @@ def main() -> None:
 
     methods = {name: slice_method(name, limit) for name, limit in sizes.items()}
     methods["raw_collect"] = collect_method
+    for _ in range(args.warmup):  # untimed: a machine's first pass pays for cold files and imports, not for work
+        work = Path(tempfile.mkdtemp(prefix="warmup-", dir=keep))
+        run_slice(args.small, work, extra)
+        shutil.rmtree(work, ignore_errors=True)
     comparison = interleave(methods, repetitions=args.repetitions, max_spread=args.max_spread)
     comparison.ratio("size", "small", name="size slice / small slice", per_cpu_second=True)
     if "double" in sizes:

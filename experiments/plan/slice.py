@@ -128,11 +128,20 @@ def run_slice(limit: int, work_dir: Path, extra: list[str] | tuple[str, ...] = (
     return {"limit": limit, "overrides": overrides, "stages": stages, "cache_dir": str(cache_dir)}
 
 
+def stage_output(cache_dir: Path, stage: str) -> Path:
+    """The one output folder of ``stage`` in a slice's cache (the pipeline's lock folder, ``.locks``,
+    lies beside it)."""
+    entries = [p for p in (cache_dir / stage).iterdir() if p.is_dir() and not p.name.startswith(".")]
+    if len(entries) != 1:
+        raise RuntimeError(f"expected one output of {stage} in {cache_dir}, found {[p.name for p in entries]}")
+    return entries[0]
+
+
 def task_texts(cache_dir: Path) -> dict[str, list[str]]:
     """Prompts, turn-1 responses and task kinds of a finished slice (its ``respond`` output)."""
     import datasets
 
-    entry = next((cache_dir / "respond").iterdir())
+    entry = stage_output(cache_dir, "respond")
     ds = datasets.load_from_disk(str(entry / "data"))
     return {"prompts": list(ds["prompt"]), "responses": [r[0] for r in ds["responses"] if r],
             "kinds": list(ds["kind"])}
@@ -151,7 +160,7 @@ def wrong_answer_feedback(cache_dir: Path, overrides: list[str]) -> dict[str, An
     cfg = compose([*overrides, f"cache.dir={cache_dir}"])
     from omegaconf import OmegaConf
 
-    entry = next((cache_dir / "tasks").iterdir())
+    entry = stage_output(cache_dir, "tasks")
     ds = datasets.load_from_disk(str(entry / "data"))
     by_function: dict[tuple[str, str], list[dict]] = {}
     for row in ds:

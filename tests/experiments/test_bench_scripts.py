@@ -142,9 +142,42 @@ def test_bench_overhead_small(tmp_path):
     out = tmp_path / "overhead"
     run_script("execution/bench_overhead.py", "--iterations", "20", "--blocks", "5", "--jobs", "20", "--out", str(out), *LOOSE)
     result = json.loads(out.with_suffix(".json").read_text())
-    assert len(result["measures"]["seccomp filter"]["ms_runs"]) == 3
-    assert "seccomp filter: x baseline" in result["ratios"] and result["measures"]["seccomp filter"]["cpu_ms_median"] > 0
-    assert result["executor"]["10-call job (ms per job)"]["ms_median"] > 0
+    parts = result["parts"]
+    assert len(parts["one more process per call"]["ms_runs"]) == 3
+    assert "from the full template (numpy loaded): x baseline" in result["ratios"]
+    assert parts["the same + loading the code"]["cpu_ms_median"] > 0
+    assert result["executor"]["10-call job, plain (ms per job)"]["ms_median"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="every executor sandboxes as root here")
+def test_bench_call_cost_small(tmp_path):
+    out = tmp_path / "call_cost"
+    done = run_script("execution/bench_call_cost.py", "--checkout", f"new={ROOT}", "--checkout", f"same={ROOT}",
+                      "--executors", "forkserver", "--steps", "1", "--calls", "10", "--out", str(out), *LOOSE)
+    result = json.loads(out.with_suffix(".json").read_text())
+    assert "1-call plain" in done.stdout and "10-call numpy" in done.stdout
+    assert result["ratios"], "each checkout's calls per second over the reference's"
+
+
+@pytest.mark.slow
+def test_fork_floor_small(tmp_path):
+    out = tmp_path / "floor"
+    done = run_script("execution/fork_floor.py", "--forks", "20", "--steps", "2", "--out", str(out), *LOOSE)
+    result = json.loads(out.with_suffix(".json").read_text())
+    assert "bare interpreter" in done.stdout and len(result["per_fork"]) == 2
+    check_method(result, list(result["methods"]))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="every executor sandboxes as root here")
+def test_agreement_of_a_checkout_with_itself(tmp_path, shared_data):
+    out = tmp_path / "agreement"
+    run_script("execution/agreement.py", "--reference", str(ROOT), "--demo", "5", "--generated", "3",
+               "--seeds", "2", "--out", str(out))
+    summary = json.loads(out.with_suffix(".json").read_text())["summary"]
+    assert summary["generated"]["calls"] == 6 and summary["demo checks"]["calls"] > 0
+    assert all(not row.get("the checkouts disagree") for row in summary.values())
 
 
 @pytest.mark.slow
@@ -153,4 +186,5 @@ def test_compare_checkouts_runs_each_checkout_in_turn(shared_data):
     done = run_script("sampling/compare_checkouts.py", "--old", str(ROOT), "--limit", "8", *LOOSE)
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == 3
-    assert "sample wall: median" in done.stdout and "counts, identical in every pass" in done.stdout
+    assert "sample wall, new / old: median" in done.stdout and "counts, identical in every pass" in done.stdout
+
